@@ -1,0 +1,137 @@
+"""The one document model: readers produce :class:`Article`, every task component writes into :class:`Analysis`.
+
+Offsets are character offsets into ``Article.text`` and spans are half-open (``text[start:end]``), as in Python and
+spaCy. ``Article.text`` follows the SemEval file convention: when an article has a title, the text starts with it
+on its own line, so offsets from SemEval annotation files index it directly.
+
+Everything serialises to plain JSON (``to_dict``) and back (``from_dict``) without loss.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A half-open character range ``[start, end)`` of an article's text, with the text it covers."""
+
+    start: int
+    end: int
+    text: str
+
+    @classmethod
+    def of(cls, text: str, start: int, end: int) -> Span:
+        """The span of ``text[start:end]``; refuses ranges that do not fit the text."""
+        if not 0 <= start <= end <= len(text):
+            raise ValueError(f"span [{start}, {end}) does not fit a text of {len(text)} characters")
+        return cls(start, end, text[start:end])
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"start": self.start, "end": self.end, "text": self.text}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Span:
+        return cls(int(data["start"]), int(data["end"]), str(data["text"]))
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    """A predicted label with its confidence (0–1) and the spans of the article that support it."""
+
+    name: str
+    confidence: float
+    evidence: tuple[Span, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "confidence": self.confidence,
+            "evidence": [span.to_dict() for span in self.evidence],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Label:
+        return cls(
+            str(data["name"]),
+            float(data["confidence"]),
+            tuple(Span.from_dict(span) for span in data.get("evidence", ())),
+        )
+
+
+@dataclass(slots=True)
+class Article:
+    """A news article as read from a file, a JSONL line or the API."""
+
+    id: str
+    text: str
+    title: str = ""
+    language: str | None = None
+    source: str | None = None
+    url: str | None = None
+    published: date | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "text": self.text,
+            "language": self.language,
+            "source": self.source,
+            "url": self.url,
+            "published": self.published.isoformat() if self.published else None,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Article:
+        published = data.get("published")
+        return cls(
+            id=str(data["id"]),
+            text=str(data["text"]),
+            title=str(data.get("title") or ""),
+            language=data.get("language"),
+            source=data.get("source"),
+            url=data.get("url"),
+            published=date.fromisoformat(published) if published else None,
+        )
+
+
+@dataclass(slots=True)
+class Analysis:
+    """What narrascope found in one article; each pipeline component fills in its part.
+
+    ``narratives`` are the coarse labels of the taxonomy (e.g. ``URW: Discrediting Ukraine``) and
+    ``subnarratives`` the fine ones (``URW: Discrediting Ukraine: Ukraine is a puppet of the West``), both sorted by
+    confidence. ``models`` records the version of every model that contributed, so stored analyses can be
+    recomputed when a model changes.
+    """
+
+    article: Article
+    language: str | None = None
+    sentences: list[Span] = field(default_factory=list)
+    narratives: list[Label] = field(default_factory=list)
+    subnarratives: list[Label] = field(default_factory=list)
+    models: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "article": self.article.to_dict(),
+            "language": self.language,
+            "sentences": [span.to_dict() for span in self.sentences],
+            "narratives": [label.to_dict() for label in self.narratives],
+            "subnarratives": [label.to_dict() for label in self.subnarratives],
+            "models": dict(self.models),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Analysis:
+        return cls(
+            article=Article.from_dict(data["article"]),
+            language=data.get("language"),
+            sentences=[Span.from_dict(span) for span in data.get("sentences", ())],
+            narratives=[Label.from_dict(label) for label in data.get("narratives", ())],
+            subnarratives=[Label.from_dict(label) for label in data.get("subnarratives", ())],
+            models=dict(data.get("models", {})),
+        )

@@ -1,0 +1,29 @@
+"""Score tables for the terminal."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from narrascope.evaluate.narratives import NarrativeScores
+
+
+def print_score_table(console: Console, results: dict[str, NarrativeScores]) -> None:
+    table = Table(title="Narrative classification (SemEval-2025 Task 10, subtask 2)")
+    table.add_column("set")
+    table.add_column("docs", justify="right")
+    table.add_column("F1 fine (samples)", justify="right")
+    table.add_column("F1 coarse (samples)", justify="right")
+    table.add_column("macro-F1 fine", justify="right")
+    table.add_column("macro-F1 coarse", justify="right")
+    for name, scores in results.items():
+        table.add_row(
+            name,
+            str(scores.documents),
+            f"{scores.f1_fine:.3f} ± {scores.f1_fine_std:.3f}",
+            f"{scores.f1_coarse:.3f} ± {scores.f1_coarse_std:.3f}",
+            f"{scores.macro_f1_fine:.3f}",
+            f"{scores.macro_f1_coarse:.3f}",
+        )
+    console.print(table)
+    console.print("F1 fine (samples-F1 over sub-narratives) is the official ranking metric.", style="dim")

@@ -1,0 +1,86 @@
+"""One entry point for every input users have: files, folders, SemEval dataset folders, JSONL and HTML."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from narrascope.document import Article
+from narrascope.errors import InputError
+from narrascope.io.files import MAX_FILE_BYTES, read_text
+from narrascope.io.html import HTML_SUFFIXES, article_from_html
+from narrascope.io.jsonl import JSONL_SUFFIXES, iter_jsonl
+from narrascope.io.txt import article_from_text
+
+TEXT_SUFFIXES = (".txt",)
+ARTICLE_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + JSONL_SUFFIXES
+
+
+def iter_articles(
+    paths: Iterable[str | Path], errors: list[InputError] | None = None, max_bytes: int = MAX_FILE_BYTES
+) -> Iterator[Article]:
+    """The articles in files and folders (searched recursively), in a stable order.
+
+    A file's article id is its name (``EN_UA_300009.txt``), as in SemEval files. Folders skip SemEval annotation
+    files (``subtask-*``) and hidden files; an article found twice with the same text is read once. Without an
+    ``errors`` list the first bad input raises :class:`InputError`; with one, bad inputs are recorded there and
+    skipped, so one broken file does not stop a folder.
+    """
+    seen: dict[str, str] = {}
+    for path in map(Path, paths):
+        for item in _articles_at(path, max_bytes):
+            if isinstance(item, InputError):
+                if errors is None:
+                    raise item
+                errors.append(item)
+                continue
+            digest = hashlib.blake2b(item.text.encode("utf-8"), digest_size=16).hexdigest()
+            if item.id in seen:
+                if seen[item.id] == digest:
+                    continue
+                item.id = _unique_id(item.id, seen)
+            seen[item.id] = digest
+            yield item
+
+
+def _articles_at(path: Path, max_bytes: int) -> Iterator[Article | InputError]:
+    if path.is_dir():
+        files = sorted(file for file in path.rglob("*") if _is_article_file(file, path))
+        if not files:
+            yield InputError(path, f"folder has no article files ({', '.join(ARTICLE_SUFFIXES)})")
+        for file in files:
+            yield from _articles_in_file(file, max_bytes)
+    elif path.exists():
+        yield from _articles_in_file(path, max_bytes)
+    else:
+        yield InputError(path, "no such file or folder")
+
+
+def _is_article_file(file: Path, root: Path) -> bool:
+    relative = file.relative_to(root)
+    if any(part.startswith(".") for part in relative.parts):
+        return False
+    return file.is_file() and file.suffix.lower() in ARTICLE_SUFFIXES and not file.name.startswith("subtask-")
+
+
+def _articles_in_file(file: Path, max_bytes: int) -> Iterator[Article | InputError]:
+    suffix = file.suffix.lower()
+    if suffix in JSONL_SUFFIXES:
+        yield from iter_jsonl(file)
+        return
+    try:
+        text = read_text(file, max_bytes)
+        if suffix in HTML_SUFFIXES:
+            yield article_from_html(file.name, text, file)
+        else:
+            yield article_from_text(file.name, text)
+    except InputError as error:
+        yield error
+
+
+def _unique_id(article_id: str, seen: dict[str, str]) -> str:
+    number = 2
+    while f"{article_id}#{number}" in seen:
+        number += 1
+    return f"{article_id}#{number}"

@@ -1,0 +1,175 @@
+"""SemEval-2025 Task 10 annotation files: read and write the subtask 1, 2 and 3 formats.
+
+All three are tab-separated, one line per item, sometimes with CRLF line endings:
+
+* subtask 1 (entity framing): ``article  mention  start  end  main_role  fine_role[  fine_role...]``; the input
+  file ``subtask-1-entity-mentions.txt`` has only the first four columns. **End offsets are inclusive** in the
+  files; in memory we use half-open spans like everywhere else in narrascope.
+* subtask 2 (narratives): ``article  narrative;narrative  subnarrative;subnarrative``.
+* subtask 3 (explanations): ``article  narrative  subnarrative-or-none  explanation``; the input file
+  ``subtask-3-dominant-narratives.txt`` has only the first three columns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from narrascope.errors import InputError
+from narrascope.io.files import atomic_writer, read_text
+from narrascope.taxonomy import Taxonomy
+
+NO_SUBNARRATIVE = "none"
+
+
+@dataclass(frozen=True, slots=True)
+class EntityAnnotation:
+    """One entity mention (half-open ``[start, end)``) and, in annotation files, its roles."""
+
+    article_id: str
+    mention: str
+    start: int
+    end: int
+    main_role: str | None = None
+    fine_roles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class NarrativeAnnotation:
+    """The narratives (coarse) and sub-narratives (fine) of one article."""
+
+    article_id: str
+    narratives: tuple[str, ...]
+    subnarratives: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ExplanationAnnotation:
+    """The dominant narrative of one article and, in annotation files, its explanation."""
+
+    article_id: str
+    narrative: str
+    subnarrative: str | None
+    explanation: str | None = None
+
+
+def _rows(path: str | Path, min_columns: int, max_columns: int | None) -> Iterator[tuple[int, list[str]]]:
+    """The tab-separated fields of each non-empty line, with its 1-based line number."""
+    text = read_text(path)
+    for number, line in enumerate(text.split("\n"), start=1):
+        line = line.rstrip("\r")
+        if not line.strip():
+            continue
+        fields = [field.strip() for field in line.split("\t")]
+        if len(fields) < min_columns or (max_columns is not None and len(fields) > max_columns):
+            expected = f"{min_columns}" if max_columns == min_columns else f"at least {min_columns}"
+            if max_columns is not None and max_columns != min_columns:
+                expected = f"{min_columns} to {max_columns}"
+            raise InputError(path, f"expected {expected} tab-separated columns, found {len(fields)}", number)
+        if not fields[0]:
+            raise InputError(path, "the article id (first column) is empty", number)
+        yield number, fields
+
+
+def read_entity_annotations(
+    path: str | Path, roles: Taxonomy | None = None, *, with_roles: bool | None = None
+) -> list[EntityAnnotation]:
+    """Subtask-1 annotations (with roles) or entity mentions (without); offsets converted to half-open.
+
+    ``with_roles`` forces one of the two formats; by default each line's column count decides. Role names are
+    checked against ``roles`` when given.
+    """
+    min_columns = 6 if with_roles else 4
+    max_columns = 4 if with_roles is False else None
+    annotations = []
+    for number, fields in _rows(path, min_columns, max_columns):
+        if len(fields) == 5:
+            raise InputError(path, "a main role needs at least one fine-grained role (found 5 columns)", number)
+        start, end = _offset(fields[2], path, number, "start"), _offset(fields[3], path, number, "end")
+        if end < start:
+            raise InputError(path, f"end offset {end} is before start offset {start}", number)
+        if not fields[1]:
+            raise InputError(path, "the mention text (second column) is empty", number)
+        main_role, fine_roles = (fields[4], tuple(fields[5:])) if len(fields) > 4 else (None, ())
+        if roles is not None and main_role is not None:
+            _check_roles(roles, main_role, fine_roles, path, number)
+        annotations.append(EntityAnnotation(fields[0], fields[1], start, end + 1, main_role, fine_roles))
+    return annotations
+
+
+def _offset(value: str, path: str | Path, number: int, name: str) -> int:
+    if not value.isdigit():
+        raise InputError(path, f"{name} offset {value!r} is not a non-negative integer", number)
+    return int(value)
+
+
+def _check_roles(roles: Taxonomy, main_role: str, fine_roles: tuple[str, ...], path: str | Path, number: int) -> None:
+    if main_role not in roles.coarse:
+        raise InputError(path, f"unknown main role {main_role!r}", number)
+    for fine_role in fine_roles:
+        if fine_role not in roles.fine:
+            raise InputError(path, f"unknown fine-grained role {fine_role!r}", number)
+        if roles.parent(fine_role) != main_role:
+            raise InputError(path, f"fine-grained role {fine_role!r} is not a kind of {main_role!r}", number)
+
+
+def read_narrative_annotations(path: str | Path, taxonomy: Taxonomy | None = None) -> list[NarrativeAnnotation]:
+    """Subtask-2 lines; with a taxonomy, unknown labels are errors naming the line."""
+    annotations = []
+    seen: set[str] = set()
+    for number, fields in _rows(path, 3, 3):
+        narratives, subnarratives = _split_labels(fields[1]), _split_labels(fields[2])
+        if taxonomy is not None:
+            for label in narratives:
+                if label not in taxonomy.coarse:
+                    raise InputError(path, f"unknown narrative {label!r}", number)
+            for label in subnarratives:
+                if label not in taxonomy.fine:
+                    raise InputError(path, f"unknown sub-narrative {label!r}", number)
+        if fields[0] in seen:
+            raise InputError(path, f"article {fields[0]!r} appears twice", number)
+        seen.add(fields[0])
+        annotations.append(NarrativeAnnotation(fields[0], narratives, subnarratives))
+    return annotations
+
+
+def _split_labels(column: str) -> tuple[str, ...]:
+    return tuple(label.strip() for label in column.split(";") if label.strip())
+
+
+def read_explanation_annotations(path: str | Path) -> list[ExplanationAnnotation]:
+    """Subtask-3 annotations (with explanations) or dominant-narrative inputs (without)."""
+    annotations = []
+    for _number, fields in _rows(path, 3, 4):
+        subnarrative = None if fields[2].lower() == NO_SUBNARRATIVE else fields[2]
+        explanation = fields[3] if len(fields) == 4 else None
+        annotations.append(ExplanationAnnotation(fields[0], fields[1], subnarrative, explanation))
+    return annotations
+
+
+def write_entity_annotations(path: str | Path, annotations: Iterable[EntityAnnotation]) -> None:
+    """Subtask-1 format with inclusive end offsets; written atomically."""
+    with atomic_writer(path) as stream:
+        for item in annotations:
+            fields = [item.article_id, item.mention, str(item.start), str(item.end - 1)]
+            if item.main_role is not None:
+                fields += [item.main_role, *item.fine_roles]
+            stream.write("\t".join(fields) + "\n")
+
+
+def write_narrative_annotations(path: str | Path, annotations: Iterable[NarrativeAnnotation]) -> None:
+    """Subtask-2 format; written atomically."""
+    with atomic_writer(path) as stream:
+        for item in annotations:
+            stream.write(f"{item.article_id}\t{';'.join(item.narratives)}\t{';'.join(item.subnarratives)}\n")
+
+
+def write_explanation_annotations(path: str | Path, annotations: Iterable[ExplanationAnnotation]) -> None:
+    """Subtask-3 format (``none`` for a missing sub-narrative); written atomically."""
+    with atomic_writer(path) as stream:
+        for item in annotations:
+            fields = [item.article_id, item.narrative, item.subnarrative or NO_SUBNARRATIVE]
+            if item.explanation is not None:
+                fields.append(" ".join(item.explanation.split()))
+            stream.write("\t".join(fields) + "\n")

@@ -1,0 +1,63 @@
+"""Model artifacts as plain arrays (``.npz``) plus a JSON manifest — never pickle.
+
+Loading a model must not execute code from a file, and a damaged file must say which file and how to rebuild it.
+The manifest stores a SHA-256 of the arrays file, checked at load time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from narrascope.errors import ModelError
+
+ARRAYS_FILE = "arrays.npz"
+MANIFEST_FILE = "manifest.json"
+
+
+def save_artifact(directory: str | Path, arrays: dict[str, np.ndarray], manifest: dict[str, Any]) -> None:
+    """Write ``arrays.npz`` and ``manifest.json`` (with the arrays' checksum) into ``directory``."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    arrays_path = directory / ARRAYS_FILE
+    # A fixed timestamp inside the zip makes the file byte-identical across runs (reproducible training).
+    with zipfile.ZipFile(arrays_path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for name in sorted(arrays):
+            info = zipfile.ZipInfo(f"{name}.npy", date_time=(2025, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            with archive.open(info, "w") as stream:
+                np.lib.format.write_array(stream, np.ascontiguousarray(arrays[name]), allow_pickle=False)
+    manifest = {**manifest, "sha256": _sha256(arrays_path)}
+    (directory / MANIFEST_FILE).write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n", "utf-8")
+
+
+def load_artifact(directory: str | Path, rebuild_hint: str) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """The arrays and manifest in ``directory``; a clear :class:`ModelError` if anything is missing or damaged."""
+    directory = Path(directory)
+    manifest_path, arrays_path = directory / MANIFEST_FILE, directory / ARRAYS_FILE
+    for path in (manifest_path, arrays_path):
+        if not path.is_file():
+            raise ModelError(f"{path}: model file is missing; rebuild it with `{rebuild_hint}`")
+    try:
+        manifest = json.loads(manifest_path.read_text("utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        raise ModelError(f"{manifest_path}: model manifest is corrupted; rebuild it with `{rebuild_hint}`") from None
+    if manifest.get("sha256") != _sha256(arrays_path):
+        raise ModelError(
+            f"{arrays_path}: model file is corrupted (checksum mismatch); rebuild it with `{rebuild_hint}`"
+        )
+    try:
+        with np.load(arrays_path, allow_pickle=False) as archive:
+            arrays = {name: archive[name] for name in archive.files}
+    except (OSError, ValueError, zipfile.BadZipFile):
+        raise ModelError(f"{arrays_path}: model file is unreadable; rebuild it with `{rebuild_hint}`") from None
+    return arrays, manifest
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()

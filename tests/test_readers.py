@@ -1,0 +1,169 @@
+import json
+
+import pytest
+
+from narrascope.errors import InputError
+from narrascope.io import iter_articles, read_text
+from narrascope.io.readers import iter_articles as iter_articles_direct
+
+BODY = "Officials said on Monday that talks would continue.\n\nCritics disagreed."
+
+
+def test_txt_article_takes_its_title_from_the_first_line(tmp_path):
+    path = tmp_path / "story.txt"
+    path.write_text(f"A headline\n\n{BODY}\n", encoding="utf-8")
+    [article] = iter_articles([path])
+    assert article.id == "story.txt"
+    assert article.title == "A headline"
+    assert article.text == f"A headline\n\n{BODY}\n"
+
+
+def test_crlf_is_kept_so_semeval_offsets_stay_valid(tmp_path):
+    path = tmp_path / "crlf.txt"
+    path.write_bytes(b"Title\r\n\r\nBody text here.\r\n")
+    [article] = iter_articles([path])
+    assert article.text == "Title\r\n\r\nBody text here.\r\n"
+    assert article.title == "Title"
+
+
+def test_folder_is_read_recursively_in_order_skipping_annotations_and_hidden_files(tmp_path):
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "two.txt").write_text("Two\n\nbody two", encoding="utf-8")
+    (tmp_path / "one.txt").write_text("One\n\nbody one", encoding="utf-8")
+    (tmp_path / "subtask-2-annotations.txt").write_text("one.txt\tOther\tOther\n", encoding="utf-8")
+    (tmp_path / ".hidden.txt").write_text("Hidden\n\nbody", encoding="utf-8")
+    (tmp_path / "notes.csv").write_text("a,b", encoding="utf-8")
+    assert [a.id for a in iter_articles([tmp_path])] == ["two.txt", "one.txt"]
+
+
+def test_same_article_twice_is_read_once_and_name_clashes_are_disambiguated(tmp_path):
+    for folder in ("x", "y"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "same.txt").write_text("Same\n\nidentical body", encoding="utf-8")
+    (tmp_path / "z").mkdir()
+    (tmp_path / "z" / "same.txt").write_text("Other\n\ndifferent body", encoding="utf-8")
+    assert [a.id for a in iter_articles([tmp_path])] == ["same.txt", "same.txt#2"]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "text"),
+    [
+        ("cp1251", "Заголовок статьи\n\nРоссия и Запад снова обсуждают санкции против экономики страны."),
+        ("latin-1", "Título da notícia\n\nA posição do governo é clara: não há acordo à vista, disse o ministro."),
+        ("utf-16", "Заглавие\n\nБългария и Европейският съюз обсъждат нови мерки за енергетиката."),
+        ("utf-8-sig", "Headline\n\nBody with a byte-order mark at the start of the file."),
+    ],
+)
+def test_encodings_are_detected(tmp_path, encoding, text):
+    path = tmp_path / "enc.txt"
+    path.write_bytes(text.encode(encoding))
+    assert read_text(path) == text
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (b"", "file is empty"),
+        (b"  \n\t\n", "file is empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "binary"),
+        (bytes(range(256)) * 4, "binary"),
+    ],
+)
+def test_empty_and_binary_files_are_refused_with_the_file_named(tmp_path, content, problem):
+    path = tmp_path / "bad.txt"
+    path.write_bytes(content)
+    with pytest.raises(InputError, match=problem) as caught:
+        read_text(path)
+    assert str(path) in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+def test_oversized_files_are_refused(tmp_path):
+    path = tmp_path / "huge.txt"
+    path.write_bytes(b"word " * 3000)
+    with pytest.raises(InputError, match="too large"):
+        read_text(path, max_bytes=10_000)
+
+
+def test_folder_errors_can_be_collected_while_good_files_are_read(tmp_path):
+    (tmp_path / "good.txt").write_text("Good\n\nbody", encoding="utf-8")
+    (tmp_path / "empty.txt").write_bytes(b"")
+    errors: list[InputError] = []
+    assert [a.id for a in iter_articles_direct([tmp_path], errors)] == ["good.txt"]
+    assert len(errors) == 1 and "empty.txt: file is empty" in str(errors[0])
+
+
+def test_jsonl_articles_and_their_metadata(tmp_path):
+    path = tmp_path / "feed.jsonl"
+    records = [
+        {
+            "id": "n1",
+            "title": "Headline one",
+            "text": "Body one.",
+            "source": "Daily",
+            "published": "2024-05-01T10:00:00Z",
+            "url": "https://example.org/1",
+            "language": "en",
+        },
+        {"id": 2, "text": "Headline two\n\nBody two."},
+    ]
+    path.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+    first, second = iter_articles([path])
+    assert (first.id, first.title, first.source, first.language) == ("n1", "Headline one", "Daily", "en")
+    assert first.text == "Headline one\n\nBody one."
+    assert first.published.isoformat() == "2024-05-01"
+    assert (second.id, second.title) == ("2", "")
+
+
+@pytest.mark.parametrize(
+    ("line", "problem"),
+    [
+        ("{not json", "invalid JSON"),
+        ("[1, 2]", "expected a JSON object"),
+        ('{"id": "a"}', "field 'text' must be a non-empty string"),
+        ('{"text": 42}', "field 'text' must be a non-empty string"),
+        ('{"text": "ok", "title": ["x"]}', "field 'title' must be a string"),
+        ('{"text": "ok", "published": "yesterday"}', "not an ISO-8601 date"),
+        ('{"text": "ok", "id": true}', "field 'id'"),
+    ],
+)
+def test_bad_jsonl_lines_are_reported_with_file_and_line(tmp_path, line, problem):
+    path = tmp_path / "feed.jsonl"
+    path.write_text('{"id": "fine", "text": "Good line."}\n' + line + "\n", encoding="utf-8")
+    errors: list[InputError] = []
+    articles = list(iter_articles_direct([path], errors))
+    assert [a.id for a in articles] == ["fine"]
+    assert len(errors) == 1
+    assert str(errors[0]).startswith(f"{path}:2: ") and problem in str(errors[0])
+
+
+def test_html_main_text_is_extracted_without_boilerplate(tmp_path):
+    html = """<html><head><title>Site | News</title><meta property="og:site_name" content="Example Times">
+    <meta name="date" content="2024-03-05"></head><body>
+    <nav><a href="/">Home</a> | <a href="/world">World</a> | <a href="/sport">Sport</a></nav>
+    <article><h1>Minister defends energy policy</h1>
+    <p>The energy minister said on Monday that the government would keep its support for wind farms,
+    despite protests from residents who complain about noise and rising bills.</p>
+    <p>Opposition parties called the policy a costly mistake and demanded a parliamentary inquiry.</p></article>
+    <footer>Copyright 2024 Example Times. All rights reserved. Cookie settings.</footer></body></html>"""
+    path = tmp_path / "page.html"
+    path.write_text(html, encoding="utf-8")
+    [article] = iter_articles([path])
+    assert article.title == "Minister defends energy policy"
+    assert article.text.startswith("Minister defends energy policy\n")
+    assert "wind farms" in article.text and "parliamentary inquiry" in article.text
+    assert "Cookie settings" not in article.text and "Sport" not in article.text
+    assert article.source == "Example Times"
+    assert article.published is not None and article.published.isoformat() == "2024-03-05"
+
+
+def test_html_without_text_is_an_error(tmp_path):
+    path = tmp_path / "empty.html"
+    path.write_text("<html><body><nav>Home</nav></body></html>", encoding="utf-8")
+    with pytest.raises(InputError, match="no article text"):
+        list(iter_articles([path]))
+
+
+def test_missing_path_is_an_error():
+    with pytest.raises(InputError, match="no such file or folder"):
+        list(iter_articles(["/nonexistent/article.txt"]))
