@@ -1,0 +1,185 @@
+"""The command line end to end: reports, official formats, and one-line errors with exit code 2."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from narrascope.cli import main
+from narrascope.document import Analysis
+
+from .conftest import EXAMPLES
+
+NATO_ARTICLE = EXAMPLES / "nato-troops-escalation.txt"
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_analyze_prints_a_readable_report(capsys):
+    code, out, err = run(capsys, "analyze", str(NATO_ARTICLE))
+    assert code == 0, err
+    assert "Brussels edges towards sending troops to Ukraine" in out
+    assert "language en" in out
+    assert "URW: Amplifying war-related fears" in out
+    assert "“" in out  # evidence quotes
+
+
+def test_analyze_json_emits_analyses_with_valid_evidence_offsets(capsys):
+    code, out, err = run(capsys, "analyze", str(EXAMPLES), "--format", "json")
+    assert code == 0, err
+    analyses = [Analysis.from_dict(json.loads(line)) for line in out.splitlines()]
+    assert len(analyses) == len(list(EXAMPLES.glob("*.txt")))
+    for analysis in analyses:
+        text = analysis.article.text
+        assert analysis.narratives and analysis.subnarratives
+        for label in (*analysis.narratives, *analysis.subnarratives):
+            assert 0.0 <= label.confidence <= 1.0
+            assert len(label.evidence) <= 3
+            for span in label.evidence:
+                assert text[span.start : span.end] == span.text
+        for span in analysis.sentences:
+            assert text[span.start : span.end] == span.text
+    languages = {analysis.article.id: analysis.language for analysis in analyses}
+    assert languages["sanktsii-evropa.txt"] == "ru" and languages["calor-extremo.txt"] == "pt"
+
+
+def test_the_neutral_article_gets_no_narrative(capsys):
+    code, out, _ = run(capsys, "analyze", str(EXAMPLES / "town-library-reopens.txt"), "--format", "json")
+    assert code == 0
+    analysis = Analysis.from_dict(json.loads(out))
+    assert [label.name for label in analysis.narratives] == ["Other"]
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [(b"", "file is empty"), (b"\x00\x01\x02binary\x00" * 50, "binary"), (b"\xff\xfe\xfa" * 3, "")],
+)
+def test_bad_input_is_one_line_on_stderr_and_exit_code_2(capsys, tmp_path, content, problem):
+    path = tmp_path / "bad.txt"
+    path.write_bytes(content)
+    code, out, err = run(capsys, "analyze", str(path))
+    assert code == 2
+    assert out == ""
+    first = err.splitlines()[0]
+    assert first.startswith(f"narrascope: error: {path}: ") and problem in first
+    assert "Traceback" not in err
+
+
+def test_one_bad_file_does_not_stop_the_others(capsys, tmp_path):
+    (tmp_path / "good.txt").write_text(NATO_ARTICLE.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "empty.txt").write_bytes(b"")
+    code, out, err = run(capsys, "analyze", str(tmp_path), "--format", "json")
+    assert code == 2
+    assert len(out.splitlines()) == 1
+    assert "empty.txt: file is empty" in err
+
+
+def test_console_script_reports_errors_without_traceback(tmp_path):
+    missing = tmp_path / "missing.txt"
+    result = subprocess.run(
+        [sys.executable, "-m", "narrascope", "analyze", str(missing)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"narrascope: error: {missing}: no such file or folder"
+
+
+def test_usage_errors_exit_2(capsys):
+    code, _, err = run(capsys, "analyze")
+    assert code == 2 and "Missing argument" in err
+
+
+def test_predict_then_eval_narratives(capsys, tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name in ("nato-troops-escalation.txt", "town-library-reopens.txt"):
+        (docs / name).write_text((EXAMPLES / name).read_text(encoding="utf-8"), encoding="utf-8")
+    out_file = tmp_path / "pred.txt"
+    code, _, err = run(capsys, "predict", "narratives", "--docs", str(docs), "--out", str(out_file))
+    assert code == 0, err
+    lines = out_file.read_text(encoding="utf-8").splitlines()
+    assert sorted(line.split("\t")[0] for line in lines) == ["nato-troops-escalation.txt", "town-library-reopens.txt"]
+    assert all(len(line.split("\t")) == 3 for line in lines)
+    assert "town-library-reopens.txt\tOther\tOther" in lines
+
+    gold = tmp_path / "gold.txt"
+    gold.write_text(
+        "nato-troops-escalation.txt\tURW: Amplifying war-related fears\t"
+        "URW: Amplifying war-related fears: NATO should/will directly intervene\n"
+        "town-library-reopens.txt\tOther\tOther\n",
+        encoding="utf-8",
+    )
+    code, out, err = run(capsys, "eval", "narratives", "--gold", str(gold), "--pred", str(out_file), "--format", "json")
+    assert code == 0, err
+    scores = json.loads(out)["gold"]
+    assert scores["documents"] == 2
+    assert 0.5 <= scores["f1_coarse"] <= 1.0  # the Other article is right, the war article has its narrative
+
+
+def test_eval_scores_by_hand(capsys, tmp_path):
+    gold = tmp_path / "EN" / "gold.txt"
+    gold.parent.mkdir()
+    gold.write_text(
+        "a\tURW: Discrediting Ukraine\tURW: Discrediting Ukraine: Ukraine is a puppet of the West;"
+        "URW: Discrediting Ukraine: Discrediting Ukrainian military\n"
+        "b\tOther\tOther\n",
+        encoding="utf-8",
+    )
+    pred = tmp_path / "pred.txt"
+    pred.write_text(
+        "b\tCC: Amplifying Climate Fears\tCC: Amplifying Climate Fears: Other\n"
+        "a\tURW: Discrediting Ukraine\tURW: Discrediting Ukraine: Ukraine is a puppet of the West\n",
+        encoding="utf-8",
+    )
+    code, out, err = run(capsys, "eval", "narratives", "--gold", str(gold), "--pred", str(pred), "--format", "json")
+    assert code == 0, err
+    scores = json.loads(out)["EN"]
+    assert scores["f1_fine"] == pytest.approx((2 / 3 + 0) / 2)
+    assert scores["f1_coarse"] == pytest.approx((1 + 0) / 2)
+
+
+@pytest.mark.parametrize(
+    ("gold_line", "problem"),
+    [
+        ("a\tURW: Discrediting Ukraine\n", "expected 3 tab-separated columns, found 2"),
+        ("a\tURW: Made-up narrative\tOther\n", "unknown narrative 'URW: Made-up narrative'"),
+        ("a\tOther\tURW: Discrediting Ukraine: Nonsense\n", "unknown sub-narrative"),
+    ],
+)
+def test_malformed_annotation_files_name_file_and_line(capsys, tmp_path, gold_line, problem):
+    gold = tmp_path / "gold.txt"
+    gold.write_text("b\tOther\tOther\n" + gold_line, encoding="utf-8")
+    pred = tmp_path / "pred.txt"
+    pred.write_text("a\tOther\tOther\nb\tOther\tOther\n", encoding="utf-8")
+    code, out, err = run(capsys, "eval", "narratives", "--gold", str(gold), "--pred", str(pred))
+    assert code == 2 and out == ""
+    assert err.strip() == f"narrascope: error: {gold}:2: {problem}" or (
+        err.startswith(f"narrascope: error: {gold}:2: ") and problem in err
+    )
+
+
+def test_eval_refuses_predictions_that_miss_articles(capsys, tmp_path):
+    gold = tmp_path / "gold.txt"
+    gold.write_text("a\tOther\tOther\nb\tOther\tOther\n", encoding="utf-8")
+    pred = tmp_path / "pred.txt"
+    pred.write_text("a\tOther\tOther\n", encoding="utf-8")
+    code, _, err = run(capsys, "eval", "narratives", "--gold", str(gold), "--pred", str(pred))
+    assert code == 2 and "have no prediction (e.g. b)" in err
+
+
+def test_predict_writes_nothing_when_an_input_is_bad(capsys, tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "good.txt").write_text("Title\n\nSome body text about the war.", encoding="utf-8")
+    (docs / "bad.txt").write_bytes(b"\x00\x00\x00")
+    out_file = tmp_path / "pred.txt"
+    code, _, err = run(capsys, "predict", "narratives", "--docs", str(docs), "--out", str(out_file))
+    assert code == 2 and "bad.txt" in err
+    assert not out_file.exists()
+    assert list(tmp_path.iterdir()) == [docs]
