@@ -51,15 +51,19 @@ class HierarchicalDecoder:
         self.coarse = list(coarse)
         self.fine = list(fine)
         self._children = [
-            [j for j, label in enumerate(self.fine) if taxonomy.parent(label) == parent and not label.endswith(": Other")]
+            [
+                j
+                for j, label in enumerate(self.fine)
+                if taxonomy.parent(label) == parent and not label.endswith(": Other")
+            ]
             for parent in self.coarse
         ]
         fine_index = {label: j for j, label in enumerate(self.fine)}
         self._other_child = [fine_index.get(f"{parent}: Other") for parent in self.coarse]
 
-    def decode_one(self, other: float, coarse: np.ndarray, fine: np.ndarray, settings: DecoderSettings) -> tuple[
-        list[int], list[int]
-    ]:
+    def decode_one(
+        self, other: float, coarse: np.ndarray, fine: np.ndarray, settings: DecoderSettings
+    ) -> tuple[list[int], list[int]]:
         """Indices of the chosen narratives and sub-narratives; two empty lists mean ``Other``."""
         best = float(coarse.max())
         if other >= settings.other and other >= best:
@@ -103,7 +107,9 @@ class HierarchicalDecoder:
         for values in itertools.product(*(grid[name] for name in names)):
             settings = DecoderSettings(**dict(zip(names, values, strict=True)))
             decoded = self.decode(probabilities, settings)
-            fine_score = np.mean([document_f1(g, f, fine_classes) for g, (_, f) in zip(gold_fine, decoded, strict=True)])
+            fine_score = np.mean(
+                [document_f1(g, f, fine_classes) for g, (_, f) in zip(gold_fine, decoded, strict=True)]
+            )
             coarse_score = np.mean(
                 [document_f1(g, c, coarse_classes) for g, (c, _) in zip(gold_coarse, decoded, strict=True)]
             )

@@ -74,7 +74,9 @@ class OneVsRestLogistic:
         }
 
     @classmethod
-    def from_arrays(cls, arrays: dict[str, np.ndarray], prefix: str, n_features: int, settings: dict[str, Any]) -> OneVsRestLogistic:
+    def from_arrays(
+        cls, arrays: dict[str, np.ndarray], prefix: str, n_features: int, settings: dict[str, Any]
+    ) -> OneVsRestLogistic:
         model = cls(**settings)
         indptr = arrays[f"{prefix}_indptr"]
         model.weights = sp.csr_matrix(

@@ -29,7 +29,9 @@ from narrascope.taxonomy import Taxonomy, narratives
 from narrascope.text.segment import sentences as split_sentences
 
 MODEL_NAME = "narratives"
-REBUILD_COMMAND = "narrascope train narratives --data ../shared/data/semeval2025-t10 --out src/narrascope/models/narratives"
+REBUILD_COMMAND = (
+    "narrascope train narratives --data ../shared/data/semeval2025-t10 --out src/narrascope/models/narratives"
+)
 DEFAULT_BLOCKS = (NgramBlock("word", 1, 2, min_df=2), NgramBlock("char_wb", 2, 5, min_df=2))
 #: Labels with fewer training articles than this are never predicted (too little to learn from).
 MIN_EXAMPLES = 2
@@ -160,7 +162,9 @@ class NarrativeClassifier:
         arrays, manifest = load_artifact(directory, REBUILD_COMMAND)
         try:
             model = cls(
-                C=manifest["C"], keep_weight=manifest["keep_weight"], decoder_settings=DecoderSettings(**manifest["decoder"])
+                C=manifest["C"],
+                keep_weight=manifest["keep_weight"],
+                decoder_settings=DecoderSettings(**manifest["decoder"]),
             )
             model.features = TfidfFeatures.from_arrays(arrays, manifest["features"])
             model.blocks = model.features.blocks
@@ -170,7 +174,9 @@ class NarrativeClassifier:
             model.coarse_model = OneVsRestLogistic.from_arrays(arrays, "coarse", model.features.n_features, settings)
             model.fine_model = OneVsRestLogistic.from_arrays(arrays, "fine", model.features.n_features, settings)
         except (KeyError, TypeError, ValueError) as error:
-            raise ModelError(f"{directory}: model files do not fit together ({error}); rebuild with `{REBUILD_COMMAND}`")
+            raise ModelError(
+                f"{directory}: model files do not fit together ({error}); rebuild with `{REBUILD_COMMAND}`"
+            )
         model.version = f"{MODEL_NAME}-{manifest['sha256'][:12]}"
         return model
 
@@ -220,9 +226,7 @@ class NarrativeClassifier:
                     counts[label] += 1
         return [label for label in labels if counts[label] >= MIN_EXAMPLES]
 
-    def _fit_level(
-        self, X: sp.csr_matrix, labels: Sequence[str], gold: Sequence[Collection[str]]
-    ) -> OneVsRestLogistic:
+    def _fit_level(self, X: sp.csr_matrix, labels: Sequence[str], gold: Sequence[Collection[str]]) -> OneVsRestLogistic:
         Y = np.array([[label in item for label in labels] for item in gold], dtype=np.int8)
         return OneVsRestLogistic(C=self.C).fit(X, Y).prune(self.keep_weight)
 
@@ -255,7 +259,9 @@ class NarrativeTagger:
         return cls(NarrativeClassifier.load(Path(str(directory))))
 
     def annotate(self, analyses: Sequence[Analysis]) -> None:
-        sentence_lists = [[span.text for span in analysis.sentences] or [analysis.article.text] for analysis in analyses]
+        sentence_lists = [
+            [span.text for span in analysis.sentences] or [analysis.article.text] for analysis in analyses
+        ]
         predictions = self.classifier.predict_with_evidence(sentence_lists)
         for analysis, (coarse, fine) in zip(analyses, predictions, strict=True):
             spans = analysis.sentences

@@ -25,7 +25,9 @@ class NarrativeExample:
     gold: NarrativeAnnotation
 
 
-def load_narrative_split(data: str | Path, split: str, languages: tuple[str, ...] = LANGUAGES) -> list[NarrativeExample]:
+def load_narrative_split(
+    data: str | Path, split: str, languages: tuple[str, ...] = LANGUAGES
+) -> list[NarrativeExample]:
     """Every annotated article of ``split`` (``train`` or ``dev``) in the given language folders."""
     data = Path(data)
     if not data.is_dir():

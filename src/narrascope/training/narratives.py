@@ -30,7 +30,9 @@ DECODER_GRID: dict[str, Sequence[float]] = {
 }
 
 
-def out_of_fold_probabilities(examples: Sequence[NarrativeExample], folds: int = FOLDS, seed: int = SEED) -> LabelProbabilities:
+def out_of_fold_probabilities(
+    examples: Sequence[NarrativeExample], folds: int = FOLDS, seed: int = SEED
+) -> LabelProbabilities:
     """Each training article's probabilities from a model that did not see it (k-fold, seeded)."""
     order = np.random.default_rng(seed).permutation(len(examples))
     parts = np.array_split(order, folds)
@@ -67,7 +69,9 @@ def _fit(examples: Sequence[NarrativeExample], settings: DecoderSettings | None 
     )
 
 
-def evaluate_by_language(model: NarrativeClassifier, examples: Sequence[NarrativeExample]) -> dict[str, NarrativeScores]:
+def evaluate_by_language(
+    model: NarrativeClassifier, examples: Sequence[NarrativeExample]
+) -> dict[str, NarrativeScores]:
     """Official scores of ``model`` on ``examples``, per language folder and over all."""
     predictions = model.predict([example.article.text for example in examples])
     predicted = [

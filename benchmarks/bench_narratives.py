@@ -1,0 +1,129 @@
+"""Benchmark of the shipped narrative model: dev accuracy per language, throughput, memory and cold start.
+
+    python benchmarks/bench_narratives.py [--data ../shared/data/semeval2025-t10] [--articles 1000]
+
+Runs on one core (CPU affinity and BLAS threads pinned) with the model loaded once, on ~600-word articles made from
+the dev articles (cut or repeated to 600 words). Targets (issue 2): EN dev samples-F1 fine >= 0.45 and coarse >= 0.60;
+>= 100 articles/s; peak RSS < 500 MB; cold start (import + model load) < 2 s.
+"""
+
+from __future__ import annotations
+
+import os
+
+for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[variable] = "1"
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import resource  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+TARGETS = {"en_fine": 0.45, "en_coarse": 0.60, "articles_per_second": 100.0, "peak_rss_mb": 500.0, "cold_start_s": 2.0}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data" / "semeval2025-t10")
+    parser.add_argument("--articles", type=int, default=1000, help="articles in the throughput run")
+    parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    args = parser.parse_args()
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+
+    cold_start = measure_cold_start()
+    import narrascope
+    from narrascope.document import Article
+    from narrascope.training.data import load_narrative_split
+    from narrascope.training.narratives import evaluate_by_language
+
+    pipeline = narrascope.pipeline.load()
+    classifier = pipeline.components[-1].classifier
+    dev = load_narrative_split(args.data, "dev")
+    scores = evaluate_by_language(classifier, dev)
+
+    articles = [
+        Article(id=f"bench-{i}", text=to_words(dev[i % len(dev)].article.text, 600)) for i in range(args.articles)
+    ]
+    list(pipeline.pipe(articles[:64]))  # warm-up
+    started = time.perf_counter()
+    analysed = sum(1 for _ in pipeline.pipe(articles))
+    elapsed = time.perf_counter() - started
+    peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    figures = {
+        "dev": {
+            language: {"fine": round(s.f1_fine, 3), "coarse": round(s.f1_coarse, 3)} for language, s in scores.items()
+        },
+        "en_fine": round(scores["EN"].f1_fine, 3),
+        "en_coarse": round(scores["EN"].f1_coarse, 3),
+        "articles_per_second": round(analysed / elapsed, 1),
+        "peak_rss_mb": round(peak_rss_mb, 1),
+        "cold_start_s": round(cold_start, 2),
+        "model": classifier.version,
+    }
+    print_report(figures, scores)
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=1) + "\n", encoding="utf-8")
+
+
+def to_words(text: str, count: int) -> str:
+    """The text cut or repeated to ``count`` words, keeping its lines."""
+    words, lines = 0, []
+    while words < count:
+        for line in text.splitlines():
+            take = line.split()[: count - words]
+            if take:
+                lines.append(" ".join(take))
+                words += len(take)
+            if words >= count:
+                break
+    return "\n".join(lines)
+
+
+def measure_cold_start(runs: int = 5) -> float:
+    """Median wall time of a fresh interpreter importing narrascope and loading the shipped models."""
+    code = "import narrascope; narrascope.pipeline.load()"
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], check=True)
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings)
+
+
+def print_report(figures: dict, scores: dict) -> None:
+    print("Narrative model benchmark (one core)")
+    print(f"model: {figures['model']}")
+    print()
+    print(f"{'dev set':<8}{'docs':>6}{'F1 fine':>10}{'F1 coarse':>11}{'macro fine':>12}{'macro coarse':>14}")
+    for language, s in scores.items():
+        print(
+            f"{language:<8}{s.documents:>6}{s.f1_fine:>10.3f}{s.f1_coarse:>11.3f}{s.macro_f1_fine:>12.3f}"
+            f"{s.macro_f1_coarse:>14.3f}"
+        )
+    print()
+    checks = [
+        ("EN dev samples-F1 fine", figures["en_fine"], ">=", TARGETS["en_fine"]),
+        ("EN dev samples-F1 coarse", figures["en_coarse"], ">=", TARGETS["en_coarse"]),
+        (
+            "analyze throughput, articles/s (600 words)",
+            figures["articles_per_second"],
+            ">=",
+            TARGETS["articles_per_second"],
+        ),
+        ("peak RSS, MB", figures["peak_rss_mb"], "<", TARGETS["peak_rss_mb"]),
+        ("cold start (import + load), s", figures["cold_start_s"], "<", TARGETS["cold_start_s"]),
+    ]
+    for name, value, operator, target in checks:
+        met = value >= target if operator == ">=" else value < target
+        print(f"{name:<46}{value:>9}   target {operator} {target:<6} {'ok' if met else 'MISSED'}")
+
+
+if __name__ == "__main__":
+    main()
