@@ -6,7 +6,6 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.linear_model import LogisticRegression
 
 
 class OneVsRestLogistic:
@@ -23,6 +22,8 @@ class OneVsRestLogistic:
         self.bias: np.ndarray | None = None
 
     def fit(self, X: sp.csr_matrix, Y: np.ndarray) -> OneVsRestLogistic:
+        from sklearn.linear_model import LogisticRegression  # ~1 s to import: only training pays for it
+
         n_labels = Y.shape[1]
         rows = []
         self.bias = np.zeros(n_labels, dtype=np.float32)

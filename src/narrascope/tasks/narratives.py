@@ -176,7 +176,7 @@ class NarrativeClassifier:
         except (KeyError, TypeError, ValueError) as error:
             raise ModelError(
                 f"{directory}: model files do not fit together ({error}); rebuild with `{REBUILD_COMMAND}`"
-            )
+            ) from None
         model.version = f"{MODEL_NAME}-{manifest['sha256'][:12]}"
         return model
 

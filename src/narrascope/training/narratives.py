@@ -16,7 +16,7 @@ from rich.console import Console
 from narrascope.evaluate.narratives import NarrativeScores, score_narratives
 from narrascope.io.semeval import NarrativeAnnotation
 from narrascope.ml.decoding import DecoderSettings, LabelProbabilities
-from narrascope.tasks.narratives import MODEL_NAME, NarrativeClassifier
+from narrascope.tasks.narratives import NarrativeClassifier
 from narrascope.training.data import LANGUAGES, NarrativeExample, load_narrative_split
 
 SEED = 2025
