@@ -35,7 +35,12 @@ class OneVsRestLogistic:
                 continue
             # The dual liblinear solver is ~5x faster here: far fewer documents than n-gram features.
             model = LogisticRegression(
-                C=self.C, class_weight=self.class_weight, solver="liblinear", dual=True, max_iter=2000
+                C=self.C,
+                class_weight=self.class_weight,
+                solver="liblinear",
+                dual=True,
+                max_iter=2000,
+                random_state=0,  # liblinear shuffles in the dual solver: fix it for reproducible models
             )
             model.fit(X, Y[:, label])
             rows.append(sp.csr_matrix(model.coef_.astype(np.float32)))

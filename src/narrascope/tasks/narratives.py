@@ -130,8 +130,11 @@ class NarrativeClassifier:
             for label in fine:
                 j = fine_column.get(label)
                 if j is None or label.endswith(": Other"):
+                    # "X: Other" says only that X has no listed sub-narrative: its evidence is X's evidence, and
+                    # without a model of its own its confidence is X's.
                     parent = self.taxonomy.parent(label) or label
-                    confidence = float(probabilities.fine[row, j]) if j is not None else 0.0
+                    parent_confidence = next((item.confidence for item in scored_coarse if item.name == parent), 0.0)
+                    confidence = float(probabilities.fine[row, j]) if j is not None else parent_confidence
                     scored_fine.append(ScoredLabel(label, confidence, evidence_of.get(parent, ())))
                 else:
                     evidence = _top_sentences(fine_sentence_scores[first:last, j])
