@@ -12,8 +12,16 @@ from narrascope.ml.features import NgramBlock
 from narrascope.tasks.narratives import NarrativeClassifier
 from narrascope.taxonomy import narratives
 from narrascope.training.data import load_narrative_split
+from narrascope.training.narratives import fit_classifier
 
-SMALL_BLOCKS = (NgramBlock("word", 1, 1, min_df=2), NgramBlock("char_wb", 3, 4, min_df=3))
+#: Small and quick: few features, two folds, a tiny decoder grid.
+SMALL = {
+    "char_block": NgramBlock("char_wb", 3, 4, min_df=3),
+    "word_block": NgramBlock("word", 1, 1, min_df=2),
+    "keep_weights": 500,
+    "folds": 2,
+    "decoder_grid": {"other": (0.8, 1.2), "sharpness": (1.0,)},
+}
 
 
 @pytest.fixture(scope="module")
@@ -23,9 +31,7 @@ def small_train(semeval_data):
 
 
 def _fit(examples) -> NarrativeClassifier:
-    return NarrativeClassifier(blocks=SMALL_BLOCKS).fit(
-        [e.article.text for e in examples], [e.gold.narratives for e in examples], [e.gold.subnarratives for e in examples]
-    )
+    return fit_classifier(examples, **SMALL)
 
 
 def test_training_is_deterministic_and_saved_models_predict_the_same(small_train, tmp_path):
@@ -65,7 +71,7 @@ def test_damaged_model_files_give_a_clear_error(small_train, tmp_path):
     _fit(small_train).save(tmp_path)
     arrays = tmp_path / "arrays.npz"
     arrays.write_bytes(arrays.read_bytes()[:-100])
-    with pytest.raises(ModelError, match="corrupted.*narrascope train narratives"):
+    with pytest.raises(ModelError, match=r"corrupted.*narrascope train narratives"):
         NarrativeClassifier.load(tmp_path)
     arrays.unlink()
     with pytest.raises(ModelError, match="missing"):

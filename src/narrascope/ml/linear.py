@@ -15,7 +15,7 @@ class OneVsRestLogistic:
     :meth:`prune`, stored sparse so shipped models stay small.
     """
 
-    def __init__(self, C: float = 10.0, class_weight: str | None = "balanced") -> None:
+    def __init__(self, C: float = 10.0, class_weight: str | None = None) -> None:
         self.C = C
         self.class_weight = class_weight
         self.weights: sp.csr_matrix | None = None  # labels × features
@@ -48,26 +48,20 @@ class OneVsRestLogistic:
         self.weights = sp.vstack(rows, format="csr")
         return self
 
-    def prune(self, keep: float) -> OneVsRestLogistic:
-        """Keep, per label, the largest-magnitude weights that make up ``keep`` of its total absolute weight."""
+    def prune(self, keep: int) -> OneVsRestLogistic:
+        """Keep only the ``keep`` largest-magnitude weights of each label (smaller, faster, nearly as accurate)."""
         assert self.weights is not None
         rows = []
         for label in range(self.weights.shape[0]):
             row = self.weights.getrow(label)
-            order = np.argsort(-np.abs(row.data))
-            cumulative = np.cumsum(np.abs(row.data[order]))
-            count = int(np.searchsorted(cumulative, keep * cumulative[-1]) + 1) if len(order) else 0
-            kept = np.sort(order[:count])
-            rows.append(sp.csr_matrix((row.data[kept], row.indices[kept], [0, count]), shape=row.shape))
+            kept = np.sort(np.argsort(-np.abs(row.data), kind="stable")[:keep])
+            rows.append(sp.csr_matrix((row.data[kept], row.indices[kept], [0, len(kept)]), shape=row.shape))
         self.weights = sp.vstack(rows, format="csr")
         return self
 
     def decision_function(self, X: sp.csr_matrix) -> np.ndarray:
         assert self.weights is not None and self.bias is not None
         return np.asarray((X @ self.weights.T).todense()) + self.bias
-
-    def predict_proba(self, X: sp.csr_matrix) -> np.ndarray:
-        return 1.0 / (1.0 + np.exp(-self.decision_function(X)))
 
     def to_arrays(self, prefix: str) -> dict[str, np.ndarray]:
         assert self.weights is not None and self.bias is not None

@@ -3,9 +3,16 @@
 :class:`NarrativeClassifier` is the estimator (``fit`` / ``predict_proba`` / ``predict``); :class:`NarrativeTagger`
 is the pipeline component that writes its labels, with evidence sentences, into an :class:`Analysis`.
 
-Model: word and character n-gram TF-IDF over all five languages, one-vs-rest logistic regression for narratives
-(plus ``Other``) and sub-narratives, and a hierarchical decoder whose thresholds are tuned by cross-validation on
-the training data. The evidence for a label is the sentences whose own features score highest for that label.
+The model, chosen by cross-validated comparison (see the model card):
+
+* features: character 2–5-grams and word 1–2-grams of transliterated tokens, TF-IDF, all languages pooled;
+* two views of three label levels (domain URW/CC/none, 22 narratives, 91 sub-narratives, ``Other`` included):
+  one-vs-rest logistic regression on the character n-grams (top 3,000 weights per label kept) and a cosine
+  10-nearest-neighbour vote on the word n-grams;
+* each view and level Platt-calibrated on out-of-fold scores, the two views averaged;
+* an expected-F1 decoder (:mod:`narrascope.ml.decoding`) tuned on the same out-of-fold predictions.
+
+The evidence for a label is the sentences whose own character n-grams score highest for it.
 """
 
 from __future__ import annotations
@@ -22,8 +29,10 @@ import scipy.sparse as sp
 from narrascope.document import Analysis, Label, Span
 from narrascope.errors import ModelError
 from narrascope.ml.artifacts import load_artifact, save_artifact
-from narrascope.ml.decoding import DecoderSettings, HierarchicalDecoder, LabelProbabilities
-from narrascope.ml.features import NgramBlock, TfidfFeatures, sum_rows
+from narrascope.ml.calibration import apply_platt, fit_platt
+from narrascope.ml.decoding import DOMAINS, DecoderSettings, ExpectedF1Decoder, LabelProbabilities
+from narrascope.ml.features import NgramBlock, NgramTfidf, sum_rows
+from narrascope.ml.knn import NearestNeighbourLabels
 from narrascope.ml.linear import OneVsRestLogistic
 from narrascope.taxonomy import Taxonomy, narratives
 from narrascope.text.segment import sentences as split_sentences
@@ -32,9 +41,16 @@ MODEL_NAME = "narratives"
 REBUILD_COMMAND = (
     "narrascope train narratives --data ../shared/data/semeval2025-t10 --out src/narrascope/models/narratives"
 )
-DEFAULT_BLOCKS = (NgramBlock("word", 1, 2, min_df=2), NgramBlock("char_wb", 2, 5, min_df=2))
-#: Labels with fewer training articles than this are never predicted (too little to learn from).
-MIN_EXAMPLES = 2
+CHAR_BLOCK = NgramBlock("char_wb", 2, 5, min_df=2)
+WORD_BLOCK = NgramBlock("word", 1, 2, min_df=2)
+LEVELS = ("domain", "coarse", "fine")
+VIEWS = ("linear", "neighbours")
+DECODER_GRID: dict[str, Sequence[float]] = {
+    "other": (0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.2, 1.5),
+    "sharpness": (0.8, 1.0, 1.25, 1.6),
+    "fine_weight": (0.5, 0.75, 1.0),
+    "domain_weight": (0.0, 0.5),
+}
 MAX_EVIDENCE = 3
 
 
@@ -47,55 +63,92 @@ class ScoredLabel:
     evidence: tuple[int, ...]
 
 
+@dataclass(slots=True)
+class _Views:
+    """The fitted parts: feature extractors and the two views over all label columns."""
+
+    char: NgramTfidf
+    word: NgramTfidf
+    linear: OneVsRestLogistic
+    neighbours: NearestNeighbourLabels
+
+
 class NarrativeClassifier:
-    """Multilingual narrative and sub-narrative classifier with taxonomy-consistent output."""
+    """Multilingual narrative and sub-narrative classifier with taxonomy-consistent, expected-F1 output."""
 
     def __init__(
         self,
         taxonomy: Taxonomy | None = None,
-        blocks: Sequence[NgramBlock] = DEFAULT_BLOCKS,
+        *,
+        char_block: NgramBlock = CHAR_BLOCK,
+        word_block: NgramBlock = WORD_BLOCK,
         C: float = 10.0,
-        keep_weight: float = 0.95,
-        decoder_settings: DecoderSettings | None = None,
+        keep_weights: int = 3000,
+        neighbours: int = 10,
+        neighbour_weight: float = 0.5,
+        folds: int = 5,
+        seed: int = 2025,
+        decoder_grid: dict[str, Sequence[float]] | None = None,
     ) -> None:
         self.taxonomy = taxonomy or narratives()
-        self.blocks = tuple(blocks)
-        self.C = C
-        self.keep_weight = keep_weight
-        self.decoder_settings = decoder_settings or DecoderSettings()
+        self.char_block, self.word_block = char_block, word_block
+        self.C, self.keep_weights = C, keep_weights
+        self.neighbours, self.neighbour_weight = neighbours, neighbour_weight
+        self.folds, self.seed = folds, seed
+        self.decoder_grid = decoder_grid or DECODER_GRID
+        self.coarse_labels = list(self.taxonomy.coarse)
+        self.fine_labels = [label for label in self.taxonomy.fine if label in self.taxonomy.scored_fine]
+        self.decoder_settings = DecoderSettings()
+        self.calibration: dict[str, tuple[float, float]] = {}
+        self.cv_score: float | None = None
         self.version = "untrained"
-        self.features: TfidfFeatures | None = None
-        self.coarse_labels: list[str] = []
-        self.fine_labels: list[str] = []
-        self.coarse_model: OneVsRestLogistic | None = None
-        self.fine_model: OneVsRestLogistic | None = None
+        self._views: _Views | None = None
+
+    @property
+    def decoder(self) -> ExpectedF1Decoder:
+        return ExpectedF1Decoder(self.taxonomy, self.coarse_labels, self.fine_labels)
 
     # -- estimator API ------------------------------------------------------------------------------------------
 
     def fit(
-        self, texts: Sequence[str], coarse: Sequence[Collection[str]], fine: Sequence[Collection[str]]
+        self,
+        texts: Sequence[str],
+        coarse: Sequence[Collection[str]],
+        fine: Sequence[Collection[str]],
+        groups: Sequence[str] | None = None,
     ) -> NarrativeClassifier:
-        """Learn from articles and their gold narratives (``coarse``) and sub-narratives (``fine``)."""
-        sentence_lists = [[span.text for span in split_sentences(text)] or [text] for text in texts]
-        self.features = TfidfFeatures(self.blocks).fit([" ".join(sentences) for sentences in sentence_lists])
-        X = self._document_matrix(sentence_lists)
-        self.coarse_labels = self._frequent(self.taxonomy.coarse, coarse)
-        self.fine_labels = self._frequent([label for label in self.taxonomy.fine if label != self.taxonomy.other], fine)
-        self.coarse_model = self._fit_level(X, self.coarse_labels, coarse)
-        self.fine_model = self._fit_level(X, self.fine_labels, fine)
+        """Learn from articles and their gold labels; ``groups`` (e.g. languages) keep the CV folds balanced.
+
+        A k-fold pass over the training data first gives out-of-fold scores, on which the calibration and the
+        decoder are fitted; then the views are fitted on everything.
+        """
+        sentence_lists = _sentence_lists(texts)
+        Y = self._label_matrix(coarse, fine)
+        out_of_fold = np.zeros((len(texts), Y.shape[1], len(VIEWS)), dtype=np.float32)
+        for held_out in self._folds(Y, groups):
+            training = np.setdiff1d(np.arange(len(texts)), held_out)
+            views = self._fit_views([sentence_lists[i] for i in training], Y[training])
+            out_of_fold[held_out] = self._raw_scores(
+                views, *self._document_vectors(views, [sentence_lists[i] for i in held_out])
+            )
+        self.calibration = {
+            f"{view}/{level}": fit_platt(out_of_fold[:, columns, v], Y[:, columns])
+            for v, view in enumerate(VIEWS)
+            for level, columns in self._level_columns().items()
+        }
+        self.decoder_settings, self.cv_score = self.decoder.tune(
+            self._probabilities(out_of_fold), [set(labels) for labels in fine], self.decoder_grid
+        )
+        self._views = self._fit_views(sentence_lists, Y)
         return self
 
     def predict_proba(self, texts: Sequence[str]) -> LabelProbabilities:
-        sentence_lists = [[span.text for span in split_sentences(text)] or [text] for text in texts]
-        return self._probabilities(self._document_matrix(sentence_lists))
+        views = self._fitted()
+        return self._probabilities(self._raw_scores(views, *self._document_vectors(views, _sentence_lists(texts))))
 
     def predict(self, texts: Sequence[str]) -> list[tuple[list[str], list[str]]]:
         """``(narratives, sub-narratives)`` per text, obeying the taxonomy (``(["Other"], ["Other"])`` for none)."""
         return self.decoder.decode(self.predict_proba(texts), self.decoder_settings)
-
-    @property
-    def decoder(self) -> HierarchicalDecoder:
-        return HierarchicalDecoder(self.taxonomy, self._narrative_labels, self.fine_labels)
 
     # -- with evidence --------------------------------------------------------------------------------------------
 
@@ -103,59 +156,77 @@ class NarrativeClassifier:
         self, sentence_lists: Sequence[Sequence[str]]
     ) -> list[tuple[list[ScoredLabel], list[ScoredLabel]]]:
         """Chosen narratives and sub-narratives per document (given as its sentences), with evidence sentences."""
-        counts = self._count_sentences(sentence_lists)
+        views = self._fitted()
         sizes = [len(sentences) for sentences in sentence_lists]
-        probabilities = self._probabilities(self._weigh_documents(counts, sizes))
-        sentence_X = self._features.weigh(counts)
-        coarse_sentence_scores = self._model(self.coarse_model).decision_function(sentence_X)
-        fine_sentence_scores = self._model(self.fine_model).decision_function(sentence_X)
-        coarse_column = {label: i for i, label in enumerate(self.coarse_labels)}
-        narrative_column = {label: i for i, label in enumerate(self._narrative_labels)}
-        fine_column = {label: i for i, label in enumerate(self.fine_labels)}
-        results = []
+        char_counts = views.char.count([sentence for sentences in sentence_lists for sentence in sentences])
+        word_counts = views.word.count([sentence for sentences in sentence_lists for sentence in sentences])
+        documents_char = views.char.weigh(sum_rows(char_counts, sizes))
+        documents_word = views.word.weigh(sum_rows(word_counts, sizes))
+        probabilities = self._probabilities(self._raw_scores(views, documents_char, documents_word))
+        sentence_scores = views.linear.decision_function(views.char.weigh(char_counts))
+        columns = self._level_columns()
+        coarse_columns, fine_columns = columns["coarse"], columns["fine"]
+        decoder = self.decoder
         offsets = np.concatenate([[0], np.cumsum(sizes)])
-        for row, (coarse, fine) in enumerate(self.decoder.decode(probabilities, self.decoder_settings)):
-            first, last = offsets[row], offsets[row + 1]
-            if coarse == [self.taxonomy.other]:
-                other = ScoredLabel(coarse[0], float(probabilities.other[row]), ())
-                results.append(([other], [other]))
+        results = []
+        for row in range(len(sentence_lists)):
+            decision = decoder.decide(probabilities, row, self.decoder_settings)
+            scores = sentence_scores[offsets[row] : offsets[row + 1]]
+            if not decision.fine:
+                other = self.taxonomy.other
+                confidence = float(probabilities.coarse[row, self.coarse_labels.index(other)])
+                label = ScoredLabel(other, confidence, ())  # type: ignore[arg-type]
+                results.append(([label], [label]))
                 continue
-            scored_coarse = []
-            for label in coarse:
-                evidence = _top_sentences(coarse_sentence_scores[first:last, coarse_column[label]])
-                confidence = float(probabilities.coarse[row, narrative_column[label]])
-                scored_coarse.append(ScoredLabel(label, confidence, evidence))
-            evidence_of = {label.name: label.evidence for label in scored_coarse}
-            scored_fine = []
-            for label in fine:
-                j = fine_column.get(label)
-                if j is None or label.endswith(": Other"):
-                    # "X: Other" says only that X has no listed sub-narrative: its evidence is X's evidence, and
-                    # without a model of its own its confidence is X's.
-                    parent = self.taxonomy.parent(label) or label
-                    parent_confidence = next((item.confidence for item in scored_coarse if item.name == parent), 0.0)
-                    confidence = float(probabilities.fine[row, j]) if j is not None else parent_confidence
-                    scored_fine.append(ScoredLabel(label, confidence, evidence_of.get(parent, ())))
+            coarse = [
+                ScoredLabel(
+                    self.coarse_labels[i],
+                    float(probabilities.coarse[row, i]),
+                    _top_sentences(scores[:, coarse_columns[i]]),
+                )
+                for i in decision.coarse
+            ]
+            evidence_of = {label.name: label.evidence for label in coarse}
+            fine = []
+            for j in decision.fine:
+                name = self.fine_labels[j]
+                parent = self.taxonomy.parent(name)
+                # "X: Other" only says X has no listed sub-narrative: X's evidence is its evidence.
+                if name.endswith(": Other") and parent in evidence_of:
+                    evidence = evidence_of[parent]
                 else:
-                    evidence = _top_sentences(fine_sentence_scores[first:last, j])
-                    scored_fine.append(ScoredLabel(label, float(probabilities.fine[row, j]), evidence))
-            results.append((_by_confidence(scored_coarse), _by_confidence(scored_fine)))
+                    evidence = _top_sentences(scores[:, fine_columns[j]])
+                fine.append(ScoredLabel(name, float(probabilities.fine[row, j]), evidence))
+            results.append((_by_confidence(coarse), _by_confidence(fine)))
         return results
 
     # -- persistence ------------------------------------------------------------------------------------------------
 
     def save(self, directory: str | Path, extra_manifest: dict[str, Any] | None = None) -> None:
-        arrays, feature_settings = self._features.to_arrays()
-        arrays.update(self._model(self.coarse_model).to_arrays("coarse"))
-        arrays.update(self._model(self.fine_model).to_arrays("fine"))
+        views = self._fitted()
+        char_arrays, char_settings = views.char.to_arrays("char")
+        word_arrays, word_settings = views.word.to_arrays("word")
+        arrays = {
+            **char_arrays,
+            **word_arrays,
+            **views.linear.to_arrays("linear"),
+            **views.neighbours.to_arrays("neighbours"),
+        }
         manifest = {
             "name": MODEL_NAME,
-            "features": feature_settings,
+            "char_block": char_settings,
+            "word_block": word_settings,
             "C": self.C,
-            "keep_weight": self.keep_weight,
+            "keep_weights": self.keep_weights,
+            "neighbours": self.neighbours,
+            "neighbour_weight": self.neighbour_weight,
+            "folds": self.folds,
+            "seed": self.seed,
             "coarse_labels": self.coarse_labels,
             "fine_labels": self.fine_labels,
+            "calibration": self.calibration,
             "decoder": self.decoder_settings.to_dict(),
+            "cv_score": self.cv_score,
             **(extra_manifest or {}),
         }
         save_artifact(directory, arrays, manifest)
@@ -165,17 +236,27 @@ class NarrativeClassifier:
         arrays, manifest = load_artifact(directory, REBUILD_COMMAND)
         try:
             model = cls(
+                char_block=NgramBlock(**manifest["char_block"]),
+                word_block=NgramBlock(**manifest["word_block"]),
                 C=manifest["C"],
-                keep_weight=manifest["keep_weight"],
-                decoder_settings=DecoderSettings(**manifest["decoder"]),
+                keep_weights=manifest["keep_weights"],
+                neighbours=manifest["neighbours"],
+                neighbour_weight=manifest["neighbour_weight"],
+                folds=manifest["folds"],
+                seed=manifest["seed"],
             )
-            model.features = TfidfFeatures.from_arrays(arrays, manifest["features"])
-            model.blocks = model.features.blocks
             model.coarse_labels = list(manifest["coarse_labels"])
             model.fine_labels = list(manifest["fine_labels"])
-            settings = {"C": manifest["C"]}
-            model.coarse_model = OneVsRestLogistic.from_arrays(arrays, "coarse", model.features.n_features, settings)
-            model.fine_model = OneVsRestLogistic.from_arrays(arrays, "fine", model.features.n_features, settings)
+            model.calibration = {key: (float(a), float(b)) for key, (a, b) in manifest["calibration"].items()}
+            model.decoder_settings = DecoderSettings(**manifest["decoder"])
+            model.cv_score = manifest["cv_score"]
+            char = NgramTfidf.from_arrays(arrays, "char", manifest["char_block"])
+            model._views = _Views(
+                char=char,
+                word=NgramTfidf.from_arrays(arrays, "word", manifest["word_block"]),
+                linear=OneVsRestLogistic.from_arrays(arrays, "linear", char.n_features, {"C": manifest["C"]}),
+                neighbours=NearestNeighbourLabels.from_arrays(arrays, "neighbours"),
+            )
         except (KeyError, TypeError, ValueError) as error:
             raise ModelError(
                 f"{directory}: model files do not fit together ({error}); rebuild with `{REBUILD_COMMAND}`"
@@ -185,53 +266,85 @@ class NarrativeClassifier:
 
     # -- internals ----------------------------------------------------------------------------------------------
 
-    @property
-    def _features(self) -> TfidfFeatures:
-        if self.features is None:
+    def _fitted(self) -> _Views:
+        if self._views is None:
             raise ModelError("the narrative classifier is not trained")
-        return self.features
+        return self._views
+
+    def _level_columns(self) -> dict[str, np.ndarray]:
+        """Columns of each level in the joint label matrix ``[domains | narratives | sub-narratives]``."""
+        sizes = (len(DOMAINS), len(self.coarse_labels), len(self.fine_labels))
+        starts = np.cumsum([0, *sizes])
+        return {level: np.arange(starts[i], starts[i + 1]) for i, level in enumerate(LEVELS)}
+
+    def _label_matrix(self, coarse: Sequence[Collection[str]], fine: Sequence[Collection[str]]) -> np.ndarray:
+        coarse_index = {label: i for i, label in enumerate(self.coarse_labels)}
+        fine_index = {label: j for j, label in enumerate(self.fine_labels)}
+        Y = np.zeros((len(coarse), len(DOMAINS) + len(coarse_index) + len(fine_index)), dtype=np.int8)
+        fine_offset = len(DOMAINS) + len(coarse_index)
+        for row, (narratives_, subnarratives) in enumerate(zip(coarse, fine, strict=True)):
+            domains = {self.taxonomy.domain(label) for label in narratives_} - {None}
+            domain = "URW" if "URW" in domains else "CC" if "CC" in domains else "none"
+            Y[row, DOMAINS.index(domain)] = 1
+            for label in narratives_:
+                if label in coarse_index:
+                    Y[row, len(DOMAINS) + coarse_index[label]] = 1
+            for label in subnarratives:
+                if label in fine_index:
+                    Y[row, fine_offset + fine_index[label]] = 1
+        return Y
+
+    def _folds(self, Y: np.ndarray, groups: Sequence[str] | None) -> list[np.ndarray]:
+        """Seeded folds stratified by group and domain, so every fold sees every language and domain."""
+        domains = Y[:, : len(DOMAINS)].argmax(axis=1)
+        strata = [f"{groups[i] if groups else ''}/{domains[i]}" for i in range(len(Y))]
+        order = np.random.default_rng(self.seed).permutation(len(Y))
+        order = sorted(order, key=lambda i: strata[i])  # stable: shuffled within each stratum
+        assignment = np.empty(len(Y), dtype=np.int64)
+        assignment[np.array(order)] = np.arange(len(Y)) % self.folds
+        return [np.flatnonzero(assignment == fold) for fold in range(self.folds)]
+
+    def _fit_views(self, sentence_lists: Sequence[Sequence[str]], Y: np.ndarray) -> _Views:
+        texts = [" ".join(sentences) for sentences in sentence_lists]
+        char = NgramTfidf(self.char_block).fit(texts)
+        word = NgramTfidf(self.word_block).fit(texts)
+        views = _Views(char, word, OneVsRestLogistic(C=self.C), NearestNeighbourLabels(self.neighbours))
+        documents_char, documents_word = self._document_vectors(views, sentence_lists)
+        views.linear.fit(documents_char, Y).prune(self.keep_weights)
+        views.neighbours.fit(documents_word, Y)
+        return views
 
     @staticmethod
-    def _model(model: OneVsRestLogistic | None) -> OneVsRestLogistic:
-        if model is None:
-            raise ModelError("the narrative classifier is not trained")
-        return model
-
-    @property
-    def _narrative_labels(self) -> list[str]:
-        return [label for label in self.coarse_labels if label != self.taxonomy.other]
-
-    def _count_sentences(self, sentence_lists: Sequence[Sequence[str]]) -> sp.csr_matrix:
-        return self._features.count([sentence for sentences in sentence_lists for sentence in sentences])
-
-    def _weigh_documents(self, sentence_counts: sp.csr_matrix, sizes: Sequence[int]) -> sp.csr_matrix:
-        return self._features.weigh(sum_rows(sentence_counts, sizes))
-
-    def _document_matrix(self, sentence_lists: Sequence[Sequence[str]]) -> sp.csr_matrix:
-        return self._weigh_documents(self._count_sentences(sentence_lists), [len(s) for s in sentence_lists])
-
-    def _probabilities(self, X: sp.csr_matrix) -> LabelProbabilities:
-        coarse = self._model(self.coarse_model).predict_proba(X)
-        other_column = self.coarse_labels.index(self.taxonomy.other)
-        narrative_columns = [i for i in range(len(self.coarse_labels)) if i != other_column]
-        return LabelProbabilities(
-            other=coarse[:, other_column],
-            coarse=coarse[:, narrative_columns],
-            fine=self._model(self.fine_model).predict_proba(X),
+    def _document_vectors(
+        views: _Views, sentence_lists: Sequence[Sequence[str]]
+    ) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+        sizes = [len(sentences) for sentences in sentence_lists]
+        flat = [sentence for sentences in sentence_lists for sentence in sentences]
+        return (
+            views.char.weigh(sum_rows(views.char.count(flat), sizes)),
+            views.word.weigh(sum_rows(views.word.count(flat), sizes)),
         )
 
     @staticmethod
-    def _frequent(labels: Sequence[str], gold: Sequence[Collection[str]]) -> list[str]:
-        counts = {label: 0 for label in labels}
-        for item in gold:
-            for label in item:
-                if label in counts:
-                    counts[label] += 1
-        return [label for label in labels if counts[label] >= MIN_EXAMPLES]
+    def _raw_scores(views: _Views, documents_char: sp.csr_matrix, documents_word: sp.csr_matrix) -> np.ndarray:
+        """Uncalibrated scores, documents × label columns × views."""
+        return np.stack(
+            [views.linear.decision_function(documents_char), views.neighbours.decision_function(documents_word)],
+            axis=2,
+        ).astype(np.float32)
 
-    def _fit_level(self, X: sp.csr_matrix, labels: Sequence[str], gold: Sequence[Collection[str]]) -> OneVsRestLogistic:
-        Y = np.array([[label in item for label in labels] for item in gold], dtype=np.int8)
-        return OneVsRestLogistic(C=self.C).fit(X, Y).prune(self.keep_weight)
+    def _probabilities(self, raw: np.ndarray) -> LabelProbabilities:
+        levels = {}
+        for level, columns in self._level_columns().items():
+            calibrated = [
+                apply_platt(raw[:, columns, v], self.calibration[f"{view}/{level}"]) for v, view in enumerate(VIEWS)
+            ]
+            levels[level] = (1 - self.neighbour_weight) * calibrated[0] + self.neighbour_weight * calibrated[1]
+        return LabelProbabilities(levels["domain"], levels["coarse"], levels["fine"])
+
+
+def _sentence_lists(texts: Sequence[str]) -> list[list[str]]:
+    return [[span.text for span in split_sentences(text)] or [text] for text in texts]
 
 
 def _top_sentences(scores: np.ndarray, limit: int = MAX_EVIDENCE) -> tuple[int, ...]:

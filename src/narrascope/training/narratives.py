@@ -1,6 +1,6 @@
-"""Training the narrative classifier: cross-validated decoder tuning, final fit, dev report and model card.
+"""Training the narrative classifier: fit (with internal cross-validation), dev report and model card.
 
-Deterministic: folds come from a seeded permutation and liblinear is deterministic, so the same data and
+Deterministic: folds come from a seeded permutation and liblinear runs with a fixed seed, so the same data and
 command give the same model files.
 """
 
@@ -9,63 +9,23 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-import numpy as np
 from rich.console import Console
 
 from narrascope.evaluate.narratives import NarrativeScores, score_narratives
 from narrascope.io.semeval import NarrativeAnnotation
-from narrascope.ml.decoding import DecoderSettings, LabelProbabilities
 from narrascope.tasks.narratives import NarrativeClassifier
 from narrascope.training.data import LANGUAGES, NarrativeExample, load_narrative_split
 
-SEED = 2025
-FOLDS = 5
-DECODER_GRID: dict[str, Sequence[float]] = {
-    "other": (0.3, 0.4, 0.5, 0.6, 0.7),
-    "coarse": (0.2, 0.3, 0.4, 0.5),
-    "coarse_relative": (0.3, 0.5, 0.7, 0.9),
-    "fine": (0.15, 0.25, 0.35, 0.45),
-    "fine_relative": (0.3, 0.5, 0.7, 0.9),
-}
 
-
-def out_of_fold_probabilities(
-    examples: Sequence[NarrativeExample], folds: int = FOLDS, seed: int = SEED
-) -> LabelProbabilities:
-    """Each training article's probabilities from a model that did not see it (k-fold, seeded)."""
-    order = np.random.default_rng(seed).permutation(len(examples))
-    parts = np.array_split(order, folds)
-    result: LabelProbabilities | None = None
-    for part in parts:
-        held_out = set(part.tolist())
-        train = [example for index, example in enumerate(examples) if index not in held_out]
-        model = _fit(train)
-        probabilities = model.predict_proba([examples[index].article.text for index in part])
-        if result is None:
-            result = LabelProbabilities(
-                np.zeros(len(examples)),
-                np.zeros((len(examples), probabilities.coarse.shape[1])),
-                np.zeros((len(examples), probabilities.fine.shape[1])),
-            )
-        _check_same_labels(model, result, probabilities)
-        result.other[part] = probabilities.other
-        result.coarse[part] = probabilities.coarse
-        result.fine[part] = probabilities.fine
-    assert result is not None
-    return result
-
-
-def _check_same_labels(model: NarrativeClassifier, result: LabelProbabilities, part: LabelProbabilities) -> None:
-    if part.coarse.shape[1] != result.coarse.shape[1] or part.fine.shape[1] != result.fine.shape[1]:
-        raise RuntimeError(f"fold model has other labels than the first fold ({len(model.fine_labels)} fine labels)")
-
-
-def _fit(examples: Sequence[NarrativeExample], settings: DecoderSettings | None = None) -> NarrativeClassifier:
-    return NarrativeClassifier(decoder_settings=settings).fit(
+def fit_classifier(examples: Sequence[NarrativeExample], **settings: Any) -> NarrativeClassifier:
+    """A classifier fitted on ``examples`` (languages keep the internal CV folds balanced)."""
+    return NarrativeClassifier(**settings).fit(
         [example.article.text for example in examples],
         [example.gold.narratives for example in examples],
         [example.gold.subnarratives for example in examples],
+        groups=[example.language for example in examples],
     )
 
 
@@ -89,30 +49,21 @@ def evaluate_by_language(
 
 
 def train_and_save(data: str | Path, out: str | Path, console: Console) -> NarrativeClassifier:
-    """Train on every language's train split, tune the decoder by cross-validation, report dev, save."""
+    """Train on every language's train split (decoder and calibration by internal CV), report dev, save."""
     started = time.perf_counter()
     train = load_narrative_split(data, "train")
-    console.print(f"Training on {len(train)} articles ({', '.join(LANGUAGES)}); {FOLDS}-fold CV for the decoder…")
-    probabilities = out_of_fold_probabilities(train)
-    model = _fit(train)
-    settings, cv_score = model.decoder.tune(
-        probabilities,
-        [set(example.gold.subnarratives) for example in train],
-        [set(example.gold.narratives) for example in train],
-        DECODER_GRID,
-    )
-    model.decoder_settings = settings
-    console.print(f"Decoder tuned by CV: {settings.to_dict()} (CV mean of fine and coarse samples-F1 {cv_score:.3f})")
+    console.print(f"Training on {len(train)} articles ({', '.join(LANGUAGES)}), with internal cross-validation…")
+    model = fit_classifier(train)
+    console.print(f"Decoder tuned by CV: {model.decoder_settings.to_dict()} (CV samples-F1 fine {model.cv_score:.3f})")
     dev_scores = evaluate_by_language(model, load_narrative_split(data, "dev"))
     manifest = {
-        "cv_score": round(cv_score, 4),
         "dev": {language: _rounded(scores) for language, scores in dev_scores.items()},
         "training_articles": len(train),
     }
     model.save(out, manifest)
     model = NarrativeClassifier.load(out)
     write_model_card(Path(out), model, manifest)
-    console.print(f"Saved to {out} in {time.perf_counter() - started:.0f} s")
+    console.print(f"Saved {model.version} to {out} in {time.perf_counter() - started:.0f} s")
     for language, scores in dev_scores.items():
         console.print(f"  dev {language}: fine {scores.f1_fine:.3f}  coarse {scores.f1_coarse:.3f}")
     return model
@@ -130,22 +81,27 @@ def write_model_card(directory: Path, model: NarrativeClassifier, manifest: dict
         f"| {scores['macro_f1_fine']:.3f} | {scores['macro_f1_coarse']:.3f} |"
         for language, scores in manifest["dev"].items()
     )
-    blocks = ", ".join(f"{b.analyzer} {b.ngram_min}-{b.ngram_max}-grams (min_df {b.min_df})" for b in model.blocks)
+    blocks = f"character {model.char_block.ngram_min}-{model.char_block.ngram_max}-grams and word "
+    blocks += f"{model.word_block.ngram_min}-{model.word_block.ngram_max}-grams (min_df {model.char_block.min_df})"
     card = f"""# Model card: narrascope narratives ({model.version})
 
 Multilingual classifier of propaganda narratives and sub-narratives (SemEval-2025 Task 10, subtask 2;
 taxonomies URW and CC).
 
 - **Data**: `semeval2025-t10/{{BG,EN,HI,PT,RU}}/train` — {manifest["training_articles"]} articles, all languages pooled.
-  Dev (`*/dev`) is used only for the scores below; decoder thresholds are tuned by {FOLDS}-fold cross-validation
-  on train (seed {SEED}).
+  Dev (`*/dev`) is used only for the scores below: calibration and decoder settings come from {model.folds}-fold
+  cross-validation on train (seed {model.seed}, folds stratified by language and domain).
 - **Command**: `narrascope train narratives --data ../shared/data/semeval2025-t10 --out <dir>` (deterministic).
-- **Model**: TF-IDF ({blocks}; sublinear tf, per-block L2), one-vs-rest logistic regression (C={model.C},
-  balanced class weights, liblinear) for {len(model.coarse_labels)} narrative labels incl. `Other` and
-  {len(model.fine_labels)} sub-narratives, weights pruned to {model.keep_weight:.0%} of their mass;
-  hierarchical decoder ({", ".join(f"{k}={v}" for k, v in model.decoder_settings.to_dict().items())}),
-  CV score {manifest["cv_score"]:.3f}.
-- **Evidence**: the 1–3 sentences whose own TF-IDF vectors score highest for a label.
+- **Model**: TF-IDF of {blocks} on lower-cased tokens transliterated to Latin (Cyrillic, Devanagari); three label
+  levels (domain URW/CC/none, {len(model.coarse_labels)} narratives, {len(model.fine_labels)} sub-narratives, `Other`
+  included). View 1: one-vs-rest logistic regression on the character n-grams (C={model.C}, liblinear, the
+  {model.keep_weights} largest weights per label kept). View 2: cosine {model.neighbours}-nearest-neighbour vote on
+  the word n-grams. Each view and level Platt-calibrated on out-of-fold scores; views averaged
+  (weight {model.neighbour_weight}).
+- **Decoder**: expected-F1 top-k over sub-narratives, `Other` when the no-narrative score wins
+  ({", ".join(f"{k}={v}" for k, v in model.decoder_settings.to_dict().items())}); CV samples-F1 fine
+  {model.cv_score:.3f}.
+- **Evidence**: the 1–3 sentences whose own character n-grams score highest for a label.
 - **Size**: {size / 1e6:.1f} MB on disk (`arrays.npz` + `manifest.json`).
 
 ## Dev scores (samples-F1, official scorer semantics)
