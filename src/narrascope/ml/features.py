@@ -1,6 +1,6 @@
 """Multilingual n-gram TF-IDF features that serialise to plain arrays.
 
-Text is lower-cased, split into ``\\w+`` tokens and transliterated to Latin (so НАТО, नाटो and NATO meet). Two
+Text is lower-cased, split into word tokens and transliterated to Latin (so НАТО, नाटो and NATO meet). Two
 analyzers: ``word`` n-grams and ``char_wb`` n-grams (character n-grams inside a token padded with spaces).
 
 Counting is additive over sentences — a document's counts are the sum of its sentences' counts (up to word
@@ -22,13 +22,15 @@ import scipy.sparse as sp
 
 from narrascope.text.transliterate import to_latin
 
-_TOKEN = re.compile(r"\w+")
+#: Word characters plus the combining marks Python's ``\w`` leaves out (Devanagari vowel signs, Latin accents),
+#: so that नाटो stays one token instead of breaking at every vowel sign.
+_TOKEN = re.compile(r"[\w\u0300-\u036f\u0900-\u0963\u0966-\u097f]+")
 #: Distinct tokens whose transliteration and n-gram ids are cached (~1 KB each); the cache restarts when full.
 _CACHE_SIZE = 200_000
 
 
 def tokens(text: str) -> list[str]:
-    """Lower-cased word tokens (not yet transliterated)."""
+    """Lower-cased word tokens (not yet transliterated); the Devanagari danda separates tokens."""
     return _TOKEN.findall(text.lower())
 
 
