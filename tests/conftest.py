@@ -11,21 +11,33 @@ REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
 
 
-def _find_shared_data() -> Path | None:
-    candidates = [os.environ.get("NARRASCOPE_DATA"), REPO.parent / "shared" / "data", "/work/shared/data"]
-    for candidate in candidates:
-        if candidate and (Path(candidate) / "semeval2025-t10").is_dir():
-            return Path(candidate)
+def _find_shared(relative: str) -> Path | None:
+    """``../shared/<relative>`` (or under ``$NARRASCOPE_SHARED``), where the team's data and examples live."""
+    roots = [os.environ.get("NARRASCOPE_SHARED"), REPO.parent / "shared", "/work/shared"]
+    for root in roots:
+        if root and (Path(root) / relative).exists():
+            return Path(root) / relative
     return None
+
+
+def _require_shared(relative: str) -> Path:
+    """The shared path; CI has it, so there a missing one fails instead of skipping."""
+    found = _find_shared(relative)
+    if found is None:
+        message = f"shared/{relative} not found (set NARRASCOPE_SHARED to the shared folder)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return found
 
 
 @pytest.fixture(scope="session")
 def semeval_data() -> Path:
-    """The SemEval-2025 Task 10 folder; CI has it, so there a missing folder fails instead of skipping."""
-    found = _find_shared_data()
-    if found is None:
-        message = "SemEval data not found (set NARRASCOPE_DATA to the shared/data folder)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return found / "semeval2025-t10"
+    """The SemEval-2025 Task 10 data folder."""
+    return _require_shared("data/semeval2025-t10")
+
+
+@pytest.fixture(scope="session")
+def london_paris_article() -> Path:
+    """The team's reference example article (not in the repository: it is not our text)."""
+    return _require_shared("examples/why-london-and-paris.txt")

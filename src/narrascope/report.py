@@ -50,7 +50,10 @@ def render_analysis(analysis: Analysis) -> Panel:
             node.add(Text("No narrative of the taxonomy found.", style="dim"))
             continue
         for sub in children.get(narrative.name, []):
-            sub_node = node.add(_label_line(taxonomy.short_name(sub.name), sub.confidence, ""))
+            name = taxonomy.short_name(sub.name)
+            if sub.name.endswith(": Other"):
+                name = "Other (none of the listed sub-narratives)"
+            sub_node = node.add(_label_line(name, sub.confidence, ""))
             for span in sub.evidence:
                 sub_node.add(Text(quote(span), style="italic"))
     return Panel(Group(header, Text(""), tree), expand=True)

@@ -163,8 +163,11 @@ class NarrativeClassifier:
         documents_char = views.char.weigh(sum_rows(char_counts, sizes))
         documents_word = views.word.weigh(sum_rows(word_counts, sizes))
         probabilities = self._probabilities(self._raw_scores(views, documents_char, documents_word))
-        sentence_scores = views.linear.decision_function(views.char.weigh(char_counts))
         columns = self._level_columns()
+        sentence_scores = _sentence_contributions(views.linear, char_counts, documents_char, sizes)
+        for level_columns in columns.values():
+            # What a sentence adds to every label of a level (names, topic words) is not evidence for any one.
+            sentence_scores[:, level_columns] -= sentence_scores[:, level_columns].mean(axis=1, keepdims=True)
         coarse_columns, fine_columns = columns["coarse"], columns["fine"]
         decoder = self.decoder
         offsets = np.concatenate([[0], np.cumsum(sizes)])
@@ -341,6 +344,25 @@ class NarrativeClassifier:
             ]
             levels[level] = (1 - self.neighbour_weight) * calibrated[0] + self.neighbour_weight * calibrated[1]
         return LabelProbabilities(levels["domain"], levels["coarse"], levels["fine"])
+
+
+def _sentence_contributions(
+    linear: OneVsRestLogistic, sentence_counts: sp.csr_matrix, documents: sp.csr_matrix, sizes: Sequence[int]
+) -> np.ndarray:
+    """How much each sentence adds to its document's linear score for each label (sentences × labels).
+
+    A document feature's TF-IDF value is shared among the sentences in proportion to their counts of it, so the
+    contributions of a document's sentences add up to its score (without the bias): the evidence is what the model
+    actually used, not what a sentence would score on its own.
+    """
+    document_counts = sum_rows(sentence_counts, sizes)
+    per_count = documents.multiply(document_counts.power(-1)).tocsr()  # TF-IDF value per occurrence
+    document_of_sentence = sp.csr_matrix(
+        (np.ones(sum(sizes), dtype=np.float32), (np.arange(sum(sizes)), np.repeat(np.arange(len(sizes)), sizes))),
+        shape=(sum(sizes), len(sizes)),
+    )
+    shares = sentence_counts.multiply(document_of_sentence @ per_count).tocsr()
+    return np.asarray((shares @ linear.weights.T).todense())
 
 
 def _sentence_lists(texts: Sequence[str]) -> list[list[str]]:
