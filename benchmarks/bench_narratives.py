@@ -2,9 +2,9 @@
 
     python benchmarks/bench_narratives.py [--data ../shared/data/semeval2025-t10] [--articles 1000]
 
-Runs on one core (CPU affinity and BLAS threads pinned) with the model loaded once, on distinct ~600-word articles
-made from the SemEval articles (cut or repeated to 600 words). Targets (issue 2): EN dev samples-F1 fine >= 0.45 and coarse >= 0.60;
->= 100 articles/s; peak RSS < 500 MB; cold start (import + model load) < 2 s.
+Runs on one core (CPU affinity and BLAS threads pinned) with the model loaded once, on distinct ~600-word
+articles made from the SemEval articles (cut or repeated to 600 words). Targets (issue 2): EN dev samples-F1
+fine >= 0.45 and coarse >= 0.60; >= 100 articles/s; peak RSS < 500 MB; cold start (import + model load) < 2 s.
 """
 
 from __future__ import annotations
