@@ -10,9 +10,10 @@ import pytest
 import scipy.sparse as sp
 
 from narrascope.ml.decoding import DOMAINS, DecoderSettings, ExpectedF1Decoder, LabelProbabilities
-from narrascope.ml.features import NgramBlock, NgramTfidf, char_wb_ngrams, sum_rows, tokens
+from narrascope.ml.features import NgramBlock, NgramTfidf, char_wb_ngrams, sum_rows
 from narrascope.ml.knn import NearestNeighbourLabels
 from narrascope.taxonomy import narratives
+from narrascope.text.tokens import tokens
 from narrascope.text.transliterate import to_latin
 
 TEXTS = [

@@ -18,6 +18,13 @@ def test_txt_article_takes_its_title_from_the_first_line(tmp_path):
     assert article.text == f"A headline\n\n{BODY}\n"
 
 
+def test_utf8_byte_order_mark_stays_in_the_text_but_not_in_the_title(tmp_path):
+    path = tmp_path / "bom.txt"
+    path.write_bytes("\ufeffTitle\n\nBody.".encode())
+    [article] = iter_articles([path])
+    assert article.text == "\ufeffTitle\n\nBody." and article.title == "Title"
+
+
 def test_crlf_is_kept_so_semeval_offsets_stay_valid(tmp_path):
     path = tmp_path / "crlf.txt"
     path.write_bytes(b"Title\r\n\r\nBody text here.\r\n")
@@ -57,7 +64,8 @@ def test_same_article_twice_is_read_once_and_name_clashes_are_disambiguated(tmp_
 def test_encodings_are_detected(tmp_path, encoding, text):
     path = tmp_path / "enc.txt"
     path.write_bytes(text.encode(encoding))
-    assert read_text(path) == text
+    # A UTF-8 byte-order mark stays in the text (SemEval offsets count it); UTF-16's is part of the encoding.
+    assert read_text(path) == ("\ufeff" + text if encoding == "utf-8-sig" else text)
 
 
 @pytest.mark.parametrize(

@@ -61,6 +61,65 @@ class Label:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """One mention of an actor, with the role the sentence around it casts the actor in.
+
+    ``main_role`` is Protagonist, Antagonist or Innocent; ``fine_roles`` are roles of that kind (e.g. Guardian,
+    Victim). Both labels carry the mention's context sentence as evidence. ``actor`` indexes
+    ``Analysis.actors``.
+    """
+
+    span: Span
+    main_role: Label
+    fine_roles: tuple[Label, ...]
+    actor: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "span": self.span.to_dict(),
+            "main_role": self.main_role.to_dict(),
+            "fine_roles": [label.to_dict() for label in self.fine_roles],
+            "actor": self.actor,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Mention:
+        return cls(
+            Span.from_dict(data["span"]),
+            Label.from_dict(data["main_role"]),
+            tuple(Label.from_dict(label) for label in data.get("fine_roles", ())),
+            int(data.get("actor", 0)),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """A person, organisation, country or group named in the article: its mentions and its overall role."""
+
+    name: str
+    main_role: Label
+    fine_roles: tuple[Label, ...]
+    mentions: tuple[int, ...]  # indices into Analysis.mentions
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "main_role": self.main_role.to_dict(),
+            "fine_roles": [label.to_dict() for label in self.fine_roles],
+            "mentions": list(self.mentions),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Actor:
+        return cls(
+            str(data["name"]),
+            Label.from_dict(data["main_role"]),
+            tuple(Label.from_dict(label) for label in data.get("fine_roles", ())),
+            tuple(int(index) for index in data.get("mentions", ())),
+        )
+
+
 @dataclass(slots=True)
 class Article:
     """A news article as read from a file, a JSONL line or the API."""
@@ -104,7 +163,8 @@ class Analysis:
 
     ``narratives`` are the coarse labels of the taxonomy (e.g. ``URW: Discrediting Ukraine``) and
     ``subnarratives`` the fine ones (``URW: Discrediting Ukraine: Ukraine is a puppet of the West``), both sorted by
-    confidence. ``models`` records the version of every model that contributed, so stored analyses can be
+    confidence. ``mentions`` are the actor mentions in text order, ``actors`` the actors they belong to.
+    ``models`` records the version of every model that contributed, so stored analyses can be
     recomputed when a model changes.
     """
 
@@ -113,6 +173,8 @@ class Analysis:
     sentences: list[Span] = field(default_factory=list)
     narratives: list[Label] = field(default_factory=list)
     subnarratives: list[Label] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
+    actors: list[Actor] = field(default_factory=list)
     models: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -122,6 +184,8 @@ class Analysis:
             "sentences": [span.to_dict() for span in self.sentences],
             "narratives": [label.to_dict() for label in self.narratives],
             "subnarratives": [label.to_dict() for label in self.subnarratives],
+            "mentions": [mention.to_dict() for mention in self.mentions],
+            "actors": [actor.to_dict() for actor in self.actors],
             "models": dict(self.models),
         }
 
@@ -133,5 +197,7 @@ class Analysis:
             sentences=[Span.from_dict(span) for span in data.get("sentences", ())],
             narratives=[Label.from_dict(label) for label in data.get("narratives", ())],
             subnarratives=[Label.from_dict(label) for label in data.get("subnarratives", ())],
+            mentions=[Mention.from_dict(mention) for mention in data.get("mentions", ())],
+            actors=[Actor.from_dict(actor) for actor in data.get("actors", ())],
             models=dict(data.get("models", {})),
         )

@@ -12,8 +12,8 @@ All three are tab-separated, one line per item, sometimes with CRLF line endings
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from narrascope.errors import InputError
@@ -33,6 +33,7 @@ class EntityAnnotation:
     end: int
     main_role: str | None = None
     fine_roles: tuple[str, ...] = ()
+    line: int = field(default=0, compare=False)  # where it was read, for error messages
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,8 +95,63 @@ def read_entity_annotations(
         main_role, fine_roles = (fields[4], tuple(fields[5:])) if len(fields) > 4 else (None, ())
         if roles is not None and main_role is not None:
             _check_roles(roles, main_role, fine_roles, path, number)
-        annotations.append(EntityAnnotation(fields[0], fields[1], start, end + 1, main_role, fine_roles))
+        annotations.append(EntityAnnotation(fields[0], fields[1], start, end + 1, main_role, fine_roles, number))
     return annotations
+
+
+#: How far (characters) a lenient check looks for a mention whose offsets are off.
+REPAIR_DISTANCE = 300
+
+
+def check_mentions(
+    annotations: Sequence[EntityAnnotation],
+    texts: Mapping[str, str],
+    source: str | Path,
+    lenient: bool = False,
+    warnings: list[str] | None = None,
+) -> list[EntityAnnotation]:
+    """Mentions whose offsets are checked against their article texts.
+
+    Strict: an unknown article, offsets outside the text or a mention that differs from ``text[start:end]`` is an
+    error naming the file and line. Lenient: a misplaced mention is moved to its nearest occurrence within
+    ``REPAIR_DISTANCE`` characters (the SemEval training files have a dozen such lines) and anything else is dropped,
+    each with a message appended to ``warnings``.
+    """
+    checked = []
+    for item in annotations:
+        text = texts.get(item.article_id)
+        problem = None
+        if text is None:
+            problem = f"article {item.article_id!r} is not among the documents"
+        elif item.end > len(text):
+            problem = f"offsets {item.start}-{item.end - 1} are outside the article ({len(text)} characters)"
+        elif text[item.start : item.end] != item.mention:
+            found = _nearest(text, item.mention, item.start) if lenient else None
+            if found is not None:
+                if warnings is not None:
+                    warnings.append(f"{source}:{item.line}: moved {item.mention!r} from {item.start} to {found}")
+                item = replace(item, start=found, end=found + len(item.mention))
+            else:
+                problem = f"mention {item.mention!r} does not match the text at {item.start}-{item.end - 1} " + (
+                    f"({text[item.start : item.end]!r})"
+                )
+        if problem is None:
+            checked.append(item)
+        elif lenient:
+            if warnings is not None:
+                warnings.append(f"{source}:{item.line}: skipped: {problem}")
+        else:
+            raise InputError(source, problem, item.line)
+    return checked
+
+
+def _nearest(text: str, mention: str, start: int) -> int | None:
+    low, high = max(0, start - REPAIR_DISTANCE), min(len(text), start + REPAIR_DISTANCE + len(mention))
+    hits, position = [], text.find(mention, low, high)
+    while position != -1:
+        hits.append(position)
+        position = text.find(mention, position + 1, high)
+    return min(hits, key=lambda hit: abs(hit - start)) if hits else None
 
 
 def _offset(value: str, path: str | Path, number: int, name: str) -> int:

@@ -11,7 +11,7 @@ MAX_TITLE_CHARS = 300
 def article_from_text(article_id: str, text: str, **metadata: object) -> Article:
     """An article whose title is the first line of ``text`` when that line looks like a title."""
     first_line, newline, rest = text.partition("\n")
-    title = first_line.strip()
+    title = first_line.strip().lstrip("\ufeff")
     if not newline or not rest.strip() or len(title) > MAX_TITLE_CHARS:
         title = ""
     return Article(id=article_id, text=text, title=title, **metadata)  # type: ignore[arg-type]

@@ -61,3 +61,8 @@ def load_artifact(directory: str | Path, rebuild_hint: str) -> tuple[dict[str, n
 
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def mismatch_error(directory: str | Path, error: Exception, rebuild_hint: str) -> ModelError:
+    """The error for model files that load but do not fit together (e.g. written by another version)."""
+    return ModelError(f"{directory}: model files do not fit together ({error}); rebuild with `{rebuild_hint}`")

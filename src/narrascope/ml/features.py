@@ -11,7 +11,6 @@ and cached, which makes them ~5x faster than scikit-learn's ``char_wb`` analyzer
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -20,18 +19,11 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from narrascope.text.tokens import tokens
 from narrascope.text.transliterate import to_latin
 
-#: Word characters plus the combining marks Python's ``\w`` leaves out (Devanagari vowel signs, Latin accents),
-#: so that नाटो stays one token instead of breaking at every vowel sign.
-_TOKEN = re.compile(r"[\w\u0300-\u036f\u0900-\u0963\u0966-\u097f]+")
 #: Distinct tokens whose transliteration and n-gram ids are cached (~1 KB each); the cache restarts when full.
 _CACHE_SIZE = 200_000
-
-
-def tokens(text: str) -> list[str]:
-    """Lower-cased word tokens (not yet transliterated); the Devanagari danda separates tokens."""
-    return _TOKEN.findall(text.lower())
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -21,9 +22,24 @@ class OneVsRestLogistic:
         self.weights: sp.csr_matrix | None = None  # labels × features
         self.bias: np.ndarray | None = None
 
-    def fit(self, X: sp.csr_matrix, Y: np.ndarray) -> OneVsRestLogistic:
+    def fit(
+        self,
+        X: sp.csr_matrix,
+        Y: np.ndarray,
+        groups: Sequence[str] | None = None,
+        group_neutral: Sequence[int] = (),
+        group_scale: float = 10.0,
+    ) -> OneVsRestLogistic:
+        """Fit every label column; the ``group_neutral`` columns are fitted free of group priors.
+
+        For those columns each training row also gets a (lightly regularised) indicator of its group, e.g. its
+        language, so the group's base rate is learnt by the indicator instead of by features that merely reveal the
+        group; the indicators are then replaced by their average, which leaves a plain linear model that needs no
+        group at prediction time and carries no group's prior.
+        """
         from sklearn.linear_model import LogisticRegression  # ~1 s to import: only training pays for it
 
+        indicators = _group_indicators(groups, group_scale) if group_neutral else None
         n_labels = Y.shape[1]
         rows = []
         self.bias = np.zeros(n_labels, dtype=np.float32)
@@ -39,12 +55,17 @@ class OneVsRestLogistic:
                 class_weight=self.class_weight,
                 solver="liblinear",
                 dual=True,
-                max_iter=2000,
+                max_iter=5000,
                 random_state=0,  # liblinear shuffles in the dual solver: fix it for reproducible models
             )
-            model.fit(X, Y[:, label])
-            rows.append(sp.csr_matrix(model.coef_.astype(np.float32)))
+            neutral = indicators is not None and label in group_neutral
+            model.fit(sp.hstack([X, indicators], format="csr") if neutral else X, Y[:, label])
+            coefficients = model.coef_[0].astype(np.float32)
             self.bias[label] = float(model.intercept_[0])
+            if neutral:
+                self.bias[label] += group_scale * float(coefficients[X.shape[1] :].mean())
+                coefficients = coefficients[: X.shape[1]]
+            rows.append(sp.csr_matrix(coefficients))
         self.weights = sp.vstack(rows, format="csr")
         return self
 
@@ -85,3 +106,12 @@ class OneVsRestLogistic:
         )
         model.bias = arrays[f"{prefix}_bias"].astype(np.float32)
         return model
+
+
+def _group_indicators(groups: Sequence[str] | None, scale: float) -> sp.csr_matrix:
+    if groups is None:
+        raise ValueError("group-neutral columns need the group of every training row")
+    names = sorted(set(groups))
+    columns = [names.index(group) for group in groups]
+    data = np.full(len(columns), scale, dtype=np.float32)
+    return sp.csr_matrix((data, (np.arange(len(columns)), columns)), shape=(len(columns), len(names)))

@@ -28,7 +28,7 @@ import scipy.sparse as sp
 
 from narrascope.document import Analysis, Label, Span
 from narrascope.errors import ModelError
-from narrascope.ml.artifacts import load_artifact, save_artifact
+from narrascope.ml.artifacts import load_artifact, mismatch_error, save_artifact
 from narrascope.ml.calibration import apply_platt, fit_platt
 from narrascope.ml.decoding import DOMAINS, DecoderSettings, ExpectedF1Decoder, LabelProbabilities
 from narrascope.ml.features import NgramBlock, NgramTfidf, sum_rows
@@ -46,7 +46,7 @@ WORD_BLOCK = NgramBlock("word", 1, 2, min_df=2)
 LEVELS = ("domain", "coarse", "fine")
 VIEWS = ("linear", "neighbours")
 DECODER_GRID: dict[str, Sequence[float]] = {
-    "other": (0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.2, 1.5),
+    "other": (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.2, 1.5),
     "sharpness": (0.8, 1.0, 1.25, 1.6),
     "fine_weight": (0.5, 0.75, 1.0),
     "domain_weight": (0.0, 0.5),
@@ -88,6 +88,7 @@ class NarrativeClassifier:
         neighbour_weight: float = 0.5,
         folds: int = 5,
         seed: int = 2025,
+        language_scale: float = 10.0,
         decoder_grid: dict[str, Sequence[float]] | None = None,
     ) -> None:
         self.taxonomy = taxonomy or narratives()
@@ -95,6 +96,7 @@ class NarrativeClassifier:
         self.C, self.keep_weights = C, keep_weights
         self.neighbours, self.neighbour_weight = neighbours, neighbour_weight
         self.folds, self.seed = folds, seed
+        self.language_scale = language_scale
         self.decoder_grid = decoder_grid or DECODER_GRID
         self.coarse_labels = list(self.taxonomy.coarse)
         self.fine_labels = [label for label in self.taxonomy.fine if label in self.taxonomy.scored_fine]
@@ -127,7 +129,9 @@ class NarrativeClassifier:
         out_of_fold = np.zeros((len(texts), Y.shape[1], len(VIEWS)), dtype=np.float32)
         for held_out in self._folds(Y, groups):
             training = np.setdiff1d(np.arange(len(texts)), held_out)
-            views = self._fit_views([sentence_lists[i] for i in training], Y[training])
+            views = self._fit_views(
+                [sentence_lists[i] for i in training], Y[training], [groups[i] for i in training] if groups else None
+            )
             out_of_fold[held_out] = self._raw_scores(
                 views, *self._document_vectors(views, [sentence_lists[i] for i in held_out])
             )
@@ -139,7 +143,7 @@ class NarrativeClassifier:
         self.decoder_settings, self.cv_score = self.decoder.tune(
             self._probabilities(out_of_fold), [set(labels) for labels in fine], self.decoder_grid
         )
-        self._views = self._fit_views(sentence_lists, Y)
+        self._views = self._fit_views(sentence_lists, Y, groups)
         return self
 
     def predict_proba(self, texts: Sequence[str]) -> LabelProbabilities:
@@ -225,6 +229,7 @@ class NarrativeClassifier:
             "neighbour_weight": self.neighbour_weight,
             "folds": self.folds,
             "seed": self.seed,
+            "language_scale": self.language_scale,
             "coarse_labels": self.coarse_labels,
             "fine_labels": self.fine_labels,
             "calibration": self.calibration,
@@ -247,6 +252,7 @@ class NarrativeClassifier:
                 neighbour_weight=manifest["neighbour_weight"],
                 folds=manifest["folds"],
                 seed=manifest["seed"],
+                language_scale=manifest["language_scale"],
             )
             model.coarse_labels = list(manifest["coarse_labels"])
             model.fine_labels = list(manifest["fine_labels"])
@@ -261,9 +267,7 @@ class NarrativeClassifier:
                 neighbours=NearestNeighbourLabels.from_arrays(arrays, "neighbours"),
             )
         except (KeyError, TypeError, ValueError) as error:
-            raise ModelError(
-                f"{directory}: model files do not fit together ({error}); rebuild with `{REBUILD_COMMAND}`"
-            ) from None
+            raise mismatch_error(directory, error, REBUILD_COMMAND) from None
         model.version = f"{MODEL_NAME}-{manifest['sha256'][:12]}"
         return model
 
@@ -279,6 +283,16 @@ class NarrativeClassifier:
         sizes = (len(DOMAINS), len(self.coarse_labels), len(self.fine_labels))
         starts = np.cumsum([0, *sizes])
         return {level: np.arange(starts[i], starts[i + 1]) for i, level in enumerate(LEVELS)}
+
+    def _other_columns(self) -> list[int]:
+        """The joint-matrix columns that mean "no narrative": domain ``none``, narrative and sub-narrative ``Other``."""
+        columns = self._level_columns()
+        other = self.taxonomy.other
+        return [
+            int(columns["domain"][DOMAINS.index("none")]),
+            int(columns["coarse"][self.coarse_labels.index(other)]),
+            int(columns["fine"][self.fine_labels.index(other)]),
+        ]
 
     def _label_matrix(self, coarse: Sequence[Collection[str]], fine: Sequence[Collection[str]]) -> np.ndarray:
         coarse_index = {label: i for i, label in enumerate(self.coarse_labels)}
@@ -307,13 +321,18 @@ class NarrativeClassifier:
         assignment[np.array(order)] = np.arange(len(Y)) % self.folds
         return [np.flatnonzero(assignment == fold) for fold in range(self.folds)]
 
-    def _fit_views(self, sentence_lists: Sequence[Sequence[str]], Y: np.ndarray) -> _Views:
+    def _fit_views(
+        self, sentence_lists: Sequence[Sequence[str]], Y: np.ndarray, groups: Sequence[str] | None
+    ) -> _Views:
         texts = [" ".join(sentences) for sentences in sentence_lists]
         char = NgramTfidf(self.char_block).fit(texts)
         word = NgramTfidf(self.word_block).fit(texts)
         views = _Views(char, word, OneVsRestLogistic(C=self.C), NearestNeighbourLabels(self.neighbours))
         documents_char, documents_word = self._document_vectors(views, sentence_lists)
-        views.linear.fit(documents_char, Y).prune(self.keep_weights)
+        # The share of no-narrative articles differs wildly between languages in the training data (EN 43 %,
+        # RU 0 %): the "Other" columns are fitted language-neutral so they do not learn "English means Other".
+        neutral = self._other_columns() if groups else ()
+        views.linear.fit(documents_char, Y, groups, neutral, self.language_scale).prune(self.keep_weights)
         views.neighbours.fit(documents_word, Y)
         return views
 

@@ -8,12 +8,19 @@ from pathlib import Path
 from narrascope.document import Article
 from narrascope.errors import InputError
 from narrascope.io.files import read_text
-from narrascope.io.semeval import NarrativeAnnotation, read_narrative_annotations
+from narrascope.io.semeval import (
+    EntityAnnotation,
+    NarrativeAnnotation,
+    check_mentions,
+    read_entity_annotations,
+    read_narrative_annotations,
+)
 from narrascope.io.txt import article_from_text
-from narrascope.taxonomy import narratives
+from narrascope.taxonomy import narratives, roles
 
 LANGUAGES = ("BG", "EN", "HI", "PT", "RU")
 _DOCUMENT_FOLDERS = {"train": "raw-documents", "dev": "subtask-2-documents"}
+_ENTITY_DOCUMENT_FOLDERS = {"train": "raw-documents", "dev": "subtask-1-documents"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,4 +49,37 @@ def load_narrative_split(
             document = folder / _DOCUMENT_FOLDERS[split] / gold.article_id
             article = article_from_text(gold.article_id, read_text(document), language=language.lower())
             examples.append(NarrativeExample(article, language, gold))
+    return examples
+
+
+@dataclass(frozen=True, slots=True)
+class EntityExample:
+    """An article with its language folder and its gold entity mentions (half-open offsets, roles)."""
+
+    article: Article
+    language: str
+    mentions: tuple[EntityAnnotation, ...]
+
+
+def load_entity_split(
+    data: str | Path, split: str, languages: tuple[str, ...] = LANGUAGES, warnings: list[str] | None = None
+) -> list[EntityExample]:
+    """Every article of ``split`` with subtask-1 annotations; misplaced offsets are repaired (see warnings)."""
+    data = Path(data)
+    examples = []
+    for language in languages:
+        folder = data / language / split
+        annotations_path = folder / "subtask-1-annotations.txt"
+        if not annotations_path.is_file():
+            raise InputError(annotations_path, f"missing: is {data} the SemEval-2025 Task 10 folder?")
+        annotations = read_entity_annotations(annotations_path, roles(), with_roles=True)
+        documents = folder / _ENTITY_DOCUMENT_FOLDERS[split]
+        texts = {article_id: read_text(documents / article_id) for article_id in {a.article_id for a in annotations}}
+        checked = check_mentions(annotations, texts, annotations_path, lenient=True, warnings=warnings)
+        by_article: dict[str, list[EntityAnnotation]] = {}
+        for item in checked:
+            by_article.setdefault(item.article_id, []).append(item)
+        for article_id in sorted(by_article):
+            article = article_from_text(article_id, texts[article_id], language=language.lower())
+            examples.append(EntityExample(article, language, tuple(by_article[article_id])))
     return examples
