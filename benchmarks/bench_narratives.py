@@ -2,54 +2,48 @@
 
     python benchmarks/bench_narratives.py [--data ../shared/data/semeval2025-t10] [--articles 1000]
 
-Runs on one core (CPU affinity and BLAS threads pinned) with the model loaded once, on distinct ~600-word
-articles made from the SemEval articles (cut or repeated to 600 words). Targets (issue 2): EN dev samples-F1
+Measures the narrative component alone (language id, sentences, narratives) on one core (CPU affinity and BLAS
+threads pinned), the model loaded once, on distinct articles made from the SemEval ones (cut or repeated to 600
+words); ``bench_entities.py`` measures the whole default pipeline. Targets (issue 2): EN dev samples-F1
 fine >= 0.45 and coarse >= 0.60; >= 100 articles/s; peak RSS < 500 MB; cold start (import + model load) < 2 s.
 """
 
 from __future__ import annotations
 
-import os
+import argparse
+import json
+import resource
+import time
+from pathlib import Path
 
-for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[variable] = "1"
+from common import DEFAULT_DATA, distinct_articles, measure_cold_start, pin_one_core, print_checks
 
-import argparse  # noqa: E402
-import json  # noqa: E402
-import resource  # noqa: E402
-import statistics  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-REPO = Path(__file__).resolve().parent.parent
 TARGETS = {"en_fine": 0.45, "en_coarse": 0.60, "articles_per_second": 100.0, "peak_rss_mb": 500.0, "cold_start_s": 2.0}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data" / "semeval2025-t10")
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--articles", type=int, default=1000, help="articles in the throughput run")
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     args = parser.parse_args()
-    if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+    pin_one_core()
 
     cold_start = measure_cold_start()
-    import narrascope
-    from narrascope.document import Article
+    from narrascope.pipeline import LanguageIdentifier, Pipeline, SentenceSegmenter
+    from narrascope.tasks.narratives import NarrativeTagger
     from narrascope.training.data import load_narrative_split
     from narrascope.training.narratives import evaluate_by_language
 
-    pipeline = narrascope.pipeline.load()
-    classifier = pipeline.components[-1].classifier
+    tagger = NarrativeTagger.load_shipped()
+    pipeline = Pipeline([LanguageIdentifier(), SentenceSegmenter(), tagger])  # this component alone
+    classifier = tagger.classifier
     dev = load_narrative_split(args.data, "dev")
     scores = evaluate_by_language(classifier, dev)
 
     # Distinct articles (train and dev texts cut or repeated to 600 words), so caches do not flatter the speed.
     texts = [example.article.text for example in dev + load_narrative_split(args.data, "train")]
-    articles = [Article(id=f"bench-{i}", text=to_words(texts[i % len(texts)], 600)) for i in range(args.articles)]
+    articles = distinct_articles(texts, args.articles)
     list(pipeline.pipe(articles[:64]))  # warm-up
     started = time.perf_counter()
     analysed = sum(1 for _ in pipeline.pipe(articles))
@@ -72,31 +66,6 @@ def main() -> None:
         args.json.write_text(json.dumps(figures, indent=1) + "\n", encoding="utf-8")
 
 
-def to_words(text: str, count: int) -> str:
-    """The text cut or repeated to ``count`` words, keeping its lines."""
-    words, lines = 0, []
-    while words < count:
-        for line in text.splitlines():
-            take = line.split()[: count - words]
-            if take:
-                lines.append(" ".join(take))
-                words += len(take)
-            if words >= count:
-                break
-    return "\n".join(lines)
-
-
-def measure_cold_start(runs: int = 5) -> float:
-    """Median wall time of a fresh interpreter importing narrascope and loading the shipped models."""
-    code = "import narrascope; narrascope.pipeline.load()"
-    timings = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        subprocess.run([sys.executable, "-c", code], check=True)
-        timings.append(time.perf_counter() - started)
-    return statistics.median(timings)
-
-
 def print_report(figures: dict, scores: dict) -> None:
     print("Narrative model benchmark (one core)")
     print(f"model: {figures['model']}")
@@ -112,7 +81,7 @@ def print_report(figures: dict, scores: dict) -> None:
         ("EN dev samples-F1 fine", figures["en_fine"], ">=", TARGETS["en_fine"]),
         ("EN dev samples-F1 coarse", figures["en_coarse"], ">=", TARGETS["en_coarse"]),
         (
-            "analyze throughput, articles/s (600 words)",
+            "narratives throughput, articles/s (600 words)",
             figures["articles_per_second"],
             ">=",
             TARGETS["articles_per_second"],
@@ -120,9 +89,7 @@ def print_report(figures: dict, scores: dict) -> None:
         ("peak RSS, MB", figures["peak_rss_mb"], "<", TARGETS["peak_rss_mb"]),
         ("cold start (import + load), s", figures["cold_start_s"], "<", TARGETS["cold_start_s"]),
     ]
-    for name, value, operator, target in checks:
-        met = value >= target if operator == ">=" else value < target
-        print(f"{name:<46}{value:>9}   target {operator} {target:<6} {'ok' if met else 'MISSED'}")
+    print_checks(checks)
 
 
 if __name__ == "__main__":

@@ -92,7 +92,9 @@ def test_console_script_reports_errors_without_traceback(tmp_path):
 
 def test_usage_errors_exit_2(capsys):
     code, _, err = run(capsys, "analyze")
-    assert code == 2 and "Missing argument" in err
+    assert code == 2 and "give article files or folders, or --db" in err
+    code, _, err = run(capsys, "predict", "entities", "--docs", "x")
+    assert code == 2 and "Missing option '--out'" in err
 
 
 def test_predict_then_eval_narratives(capsys, tmp_path):
@@ -183,3 +185,68 @@ def test_predict_writes_nothing_when_an_input_is_bad(capsys, tmp_path):
     assert code == 2 and "bad.txt" in err
     assert not out_file.exists()
     assert list(tmp_path.iterdir()) == [docs]
+
+
+def _entity_docs(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "nato.txt").write_text(NATO_ARTICLE.read_text(encoding="utf-8"), encoding="utf-8")
+    text = (docs / "nato.txt").read_text(encoding="utf-8")
+    return docs, text
+
+
+def _mention_line(text: str, name: str, shift: int = 0) -> str:
+    start = text.index(name) + shift
+    return f"nato.txt\t{name}\t{start}\t{start + len(name) - 1}\n"  # end inclusive, as in SemEval files
+
+
+def test_predict_entities_classifies_every_given_mention_in_input_order(capsys, tmp_path):
+    docs, text = _entity_docs(tmp_path)
+    names = ["Ukraine", "NATO", "Brussels"]
+    mentions = tmp_path / "mentions.txt"
+    mentions.write_text("".join(_mention_line(text, name) for name in names), encoding="utf-8")
+    out_file = tmp_path / "roles.txt"
+    code, _, err = run(
+        capsys, "predict", "entities", "--docs", str(docs), "--mentions", str(mentions), "--out", str(out_file)
+    )
+    assert code == 0, err
+    rows = [line.split("\t") for line in out_file.read_text(encoding="utf-8").splitlines()]
+    assert [row[1] for row in rows] == names
+    for row, name in zip(rows, names, strict=True):
+        assert text[int(row[2]) : int(row[3]) + 1] == name
+        assert row[4] in ("Protagonist", "Antagonist", "Innocent") and len(row) >= 6
+
+
+def test_predict_entities_refuses_offsets_that_do_not_match_unless_lenient(capsys, tmp_path):
+    docs, text = _entity_docs(tmp_path)
+    mentions = tmp_path / "mentions.txt"
+    mentions.write_text(_mention_line(text, "NATO") + _mention_line(text, "Ukraine", shift=2), encoding="utf-8")
+    out_file = tmp_path / "roles.txt"
+    args = ["predict", "entities", "--docs", str(docs), "--mentions", str(mentions), "--out", str(out_file)]
+    code, _, err = run(capsys, *args)
+    assert code == 2 and err.startswith(f"narrascope: error: {mentions}:2: mention 'Ukraine' does not match")
+    assert not out_file.exists()
+
+    code, _, err = run(capsys, *args, "--lenient")
+    assert code == 0 and "moved 'Ukraine'" in err
+    assert len(out_file.read_text(encoding="utf-8").splitlines()) == 2
+
+
+def test_predict_entities_from_raw_text_then_eval(capsys, tmp_path):
+    docs, text = _entity_docs(tmp_path)
+    out_file = tmp_path / "roles.txt"
+    code, _, err = run(capsys, "predict", "entities", "--docs", str(docs), "--out", str(out_file))
+    assert code == 0, err
+    rows = [line.split("\t") for line in out_file.read_text(encoding="utf-8").splitlines()]
+    assert {"NATO", "Ukraine"} <= {row[1] for row in rows}
+    for row in rows:
+        assert text[int(row[2]) : int(row[3]) + 1].split() == row[1].split()
+
+    gold = tmp_path / "gold.txt"
+    nato = text.index("NATO")
+    gold.write_text(f"nato.txt\tNATO\t{nato}\t{nato + 3}\tAntagonist\tInstigator\n", encoding="utf-8")
+    code, out, err = run(capsys, "eval", "entities", "--gold", str(gold), "--pred", str(out_file), "--format", "json")
+    assert code == 0, err
+    scores = json.loads(out)["gold"]
+    assert scores["mentions"] == 1 and scores["mention_recall"] == 1.0
+    assert 0 < scores["mention_precision"] < 1

@@ -1,10 +1,17 @@
-"""The shipped narrative model on real articles: the reference example and the SemEval dev sets."""
+"""The shipped models on real articles: the reference example and the SemEval dev sets."""
 
 from __future__ import annotations
 
 import narrascope
-from narrascope.training.data import load_narrative_split
+from narrascope.tasks.entities import EntityTagger
+from narrascope.tasks.narratives import NarrativeTagger
+from narrascope.training import entities as entity_training
+from narrascope.training.data import load_entity_split, load_narrative_split
 from narrascope.training.narratives import evaluate_by_language
+
+
+def _component(kind):
+    return next(component for component in narrascope.pipeline.load().components if isinstance(component, kind))
 
 
 def test_reference_article_names_the_narratives_it_plainly_pushes_with_quotes(london_paris_article):
@@ -22,8 +29,29 @@ def test_reference_article_names_the_narratives_it_plainly_pushes_with_quotes(lo
 
 def test_dev_scores_have_not_regressed(semeval_data):
     """Guards the shipped model against silent breakage; the targets are measured by benchmarks/."""
-    classifier = narrascope.pipeline.load().components[-1].classifier
+    classifier = _component(NarrativeTagger).classifier
     scores = evaluate_by_language(classifier, load_narrative_split(semeval_data, "dev"))
     assert scores["all"].f1_fine >= 0.39
     assert scores["all"].f1_coarse >= 0.52
     assert scores["EN"].f1_fine >= 0.42
+
+
+def test_reference_article_casts_its_actors(london_paris_article):
+    analysis = narrascope.analyze(london_paris_article.read_text(encoding="utf-8"))
+    actors = {actor.name: actor for actor in analysis.actors}
+    for name in ("NATO", "Ukraine", "London", "Paris"):
+        assert any(name in actor for actor in actors), sorted(actors)
+    assert any(actor.main_role.name == "Antagonist" for actor in analysis.actors)
+    for index, mention in enumerate(analysis.mentions):
+        assert mention.main_role.evidence[0].start <= mention.span.start
+        assert index in analysis.actors[mention.actor].mentions
+
+
+def test_entity_dev_scores_have_not_regressed(semeval_data):
+    model = _component(EntityTagger).model
+    dev = load_entity_split(semeval_data, "dev")
+    given = entity_training.evaluate_by_language(model, dev, given_mentions=True)
+    assert given["all"].exact_match_ratio >= 0.37
+    assert given["EN"].main_role_accuracy >= 0.79
+    raw = entity_training.evaluate_by_language(model, dev, given_mentions=False)
+    assert raw["all"].mention_recall >= 0.90

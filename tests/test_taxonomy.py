@@ -1,3 +1,5 @@
+import pytest
+
 from narrascope.io.semeval import read_narrative_annotations
 from narrascope.taxonomy import narratives, roles
 
@@ -66,3 +68,18 @@ def test_role_taxonomy():
     assert len(tax.fine) == 22
     assert tax.parent("Victim") == "Innocent"
     assert tax.parent("Instigator") == "Antagonist"
+
+
+def test_role_names_are_their_own_short_names():
+    tax = roles()
+    assert tax.parent("Guardian") == "Protagonist" and tax.short_name("Guardian") == "Guardian"
+
+
+def test_users_can_name_labels_by_part_of_the_name():
+    tax = narratives()
+    assert tax.resolve("puppet of the west") == PUPPET
+    assert tax.resolve(PUPPET) == PUPPET
+    with pytest.raises(ValueError, match="matches"):
+        tax.resolve("Discrediting")
+    with pytest.raises(ValueError, match="not a label"):
+        tax.resolve("no such thing")

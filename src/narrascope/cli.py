@@ -12,30 +12,9 @@ import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
 
+from narrascope.console import CONTEXT, EXIT_INPUT_ERROR, existing_path, fail, output_format_option, stderr, stdout
 from narrascope.errors import InputError, NarrascopeError
-
-EXIT_INPUT_ERROR = 2
-CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
-
-stdout = Console(soft_wrap=False)
-stderr = Console(stderr=True)
-
-existing_path = click.Path(exists=False, path_type=Path)
-output_format_option = click.option(
-    "--format",
-    "-f",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text: a readable report; json: machine-readable output.",
-)
-
-
-def _fail(message: str) -> None:
-    stderr.print(f"narrascope: error: {message}", highlight=False, markup=False, soft_wrap=True)
 
 
 @click.group(context_settings=CONTEXT)
@@ -46,9 +25,13 @@ def app() -> None:
     \b
     Examples:
       narrascope analyze examples/
+      narrascope ingest examples/ && narrascope analyze --db && narrascope trends --plot trends.png
+      narrascope search "troops" --narrative "Amplifying war-related fears"
       narrascope analyze article.html --format json
       narrascope predict narratives --docs EN/dev/subtask-2-documents --out pred.txt
       narrascope eval narratives --gold EN/dev/subtask-2-annotations.txt --pred pred.txt
+      narrascope predict entities --docs EN/dev/subtask-1-documents --mentions EN/dev/subtask-1-entity-mentions.txt \\
+        --out roles.txt
     """
 
 
@@ -68,15 +51,43 @@ def train() -> None:
 
 
 @app.command(context_settings=CONTEXT)
-@click.argument("paths", nargs=-1, required=True, type=existing_path)
+@click.argument("paths", nargs=-1, type=existing_path)
 @output_format_option
-def analyze(paths: tuple[Path, ...], output_format: str) -> None:
-    """Find the narratives each article in PATHS pushes, with confidence and evidence quotes.
+@click.option(
+    "--db",
+    is_flag=False,
+    flag_value="narrascope.db",
+    envvar="NARRASCOPE_DB",
+    help="Analyse the corpus in this database (SQLite file or postgresql:// URL; `--db` alone: narrascope.db). "
+    "PATHS, if given, are ingested first.",
+)
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True, help="With --db.")
+@click.option("--workers", type=click.IntRange(1), help="Worker processes (default: all cores).")
+@click.option("--scheduler", help="Dask scheduler address (tcp://host:8786); default: a local cluster.")
+def analyze(
+    paths: tuple[Path, ...],
+    output_format: str,
+    db: str | None,
+    engine: str,
+    workers: int | None,
+    scheduler: str | None,
+) -> None:
+    """Find the narratives each article pushes and the actors it casts, with confidence and evidence quotes.
 
-    PATHS are article files (.txt with the title on line 1, .html, .jsonl) or folders of them. With --format json,
-    each article's Analysis is printed as one JSON object per line. Bad files are reported on stderr and skipped;
-    the exit code is then 2.
+    PATHS are article files (.txt with the title on line 1, .html, .jsonl) or folders of them. Without --db, each
+    article gets a report (--format json: one Analysis JSON object per line). With --db, every stored article not
+    yet analysed by the current models is analysed and stored (resumable), using all cores or a Dask cluster.
+    Bad files are reported on stderr and skipped; the exit code is then 2.
     """
+    from narrascope.cli_corpus import analyse_database, ingest
+
+    if db is not None:
+        if paths:
+            click.get_current_context().invoke(ingest, paths=paths, db=db, source=None)
+        analyse_database(db, engine, workers, scheduler)
+        return
+    if not paths:
+        raise click.UsageError("give article files or folders, or --db to analyse a stored corpus")
     from narrascope import pipeline
     from narrascope.io import iter_articles
     from narrascope.report import print_analysis
@@ -90,7 +101,7 @@ def analyze(paths: tuple[Path, ...], output_format: str) -> None:
         else:
             print_analysis(stdout, analysis)
     for error in errors:
-        _fail(str(error))
+        fail(str(error))
     if errors and count:
         stderr.print(f"{count} article(s) analysed, {len(errors)} input(s) skipped", style="dim")
     if errors or count == 0:
@@ -120,6 +131,76 @@ def predict_narratives(docs: Path, out: Path) -> None:
     stderr.print(f"Wrote {len(rows)} predictions to {out}", style="dim")
 
 
+@predict.command("entities", context_settings=CONTEXT)
+@click.option("--docs", required=True, type=existing_path, help="Folder of article files (e.g. subtask-1-documents).")
+@click.option(
+    "--mentions",
+    type=existing_path,
+    help="Entity mentions to classify (subtask-1-entity-mentions.txt). Without it, actors are found in the raw text.",
+)
+@click.option("--out", required=True, type=existing_path, help="Output file in the subtask-1 format.")
+@click.option("--lenient", is_flag=True, help="Repair or skip mentions whose offsets do not match the text (warns).")
+def predict_entities(docs: Path, mentions: Path | None, out: Path, lenient: bool) -> None:
+    """Main and fine-grained roles of entity mentions, in the subtask-1 format (end offsets inclusive).
+
+    With --mentions, one output line per input mention, in input order; offsets must match the documents (else
+    an error naming the line, or with --lenient a warning). Without it, every actor mention found in the text.
+    """
+    from narrascope.io import iter_articles
+    from narrascope.io.semeval import check_mentions, read_entity_annotations, write_entity_annotations
+    from narrascope.progress import progress_bar
+    from narrascope.tasks.entities import EntityTagger
+    from narrascope.text.langid import detect_language
+
+    articles = list(iter_articles([docs]))
+    texts = {article.id: article.text for article in articles}
+    wanted = None
+    if mentions is not None:
+        warnings: list[str] = []
+        wanted = check_mentions(read_entity_annotations(mentions), texts, mentions, lenient, warnings)
+        for warning in warnings:
+            stderr.print(f"narrascope: warning: {warning}", highlight=False, markup=False)
+    model = EntityTagger.load_shipped().model
+    rows = []
+    with progress_bar(stderr, "Framing entities", total=len(articles)) as advance:
+        for start in range(0, len(articles), 64):
+            batch = articles[start : start + 64]
+            ids = {article.id for article in batch}
+            given = None
+            if wanted is not None:
+                given = {}
+                for item in wanted:
+                    if item.article_id in ids:
+                        given.setdefault(item.article_id, []).append((item.start, item.end))
+            languages = [article.language or detect_language(article.text)[0] for article in batch]
+            rows += model.predict_annotations(
+                [(article.id, article.text, language) for article, language in zip(batch, languages, strict=True)],
+                given,
+            )
+            advance(len(batch))
+    if wanted is not None:  # input order, one line per input mention
+        by_span = {(row.article_id, row.start, row.end): row for row in rows}
+        rows = [by_span[(item.article_id, item.start, item.end)] for item in wanted]
+    write_entity_annotations(out, rows)
+    stderr.print(f"Wrote {len(rows)} mention(s) to {out}", style="dim")
+
+
+@evaluate.command("entities", context_settings=CONTEXT)
+@click.option("--gold", required=True, multiple=True, type=existing_path, help="Gold subtask-1 file; repeatable.")
+@click.option("--pred", required=True, multiple=True, type=existing_path, help="Predicted subtask-1 file(s).")
+@output_format_option
+def eval_entities(gold: tuple[Path, ...], pred: tuple[Path, ...], output_format: str) -> None:
+    """Exact-match ratio of fine roles (official metric), main-role accuracy and mention recall/precision."""
+    from narrascope.evaluate.entities import evaluate_entity_files
+    from narrascope.evaluate.report import print_entity_table
+
+    results = evaluate_entity_files(gold, pred)
+    if output_format == "json":
+        sys.stdout.write(json.dumps({name: scores.to_dict() for name, scores in results.items()}, indent=1) + "\n")
+    else:
+        print_entity_table(stdout, results)
+
+
 @evaluate.command("narratives", context_settings=CONTEXT)
 @click.option("--gold", required=True, multiple=True, type=existing_path, help="Gold subtask-2 file; repeatable.")
 @click.option("--pred", required=True, multiple=True, type=existing_path, help="Predicted subtask-2 file(s).")
@@ -146,6 +227,16 @@ def train_narratives(data: Path, out: Path) -> None:
     train_and_save(data, out, console=stderr)
 
 
+@train.command("entities", context_settings=CONTEXT)
+@click.option("--data", required=True, type=existing_path, help="SemEval-2025 Task 10 data folder.")
+@click.option("--out", required=True, type=existing_path, help="Folder for the trained model (created).")
+def train_entities(data: Path, out: Path) -> None:
+    """Train mention detection and role classification on every language's train split, with a model card."""
+    from narrascope.training.entities import train_and_save
+
+    train_and_save(data, out, console=stderr)
+
+
 @app.command(context_settings=CONTEXT)
 @click.argument("name", type=click.Choice(["narratives", "roles"]), default="narratives")
 def taxonomy(name: str) -> None:
@@ -156,28 +247,38 @@ def taxonomy(name: str) -> None:
     stdout.print(render_taxonomy(load(name)))
 
 
+def _register_corpus_commands() -> None:
+    from narrascope.cli_corpus import COMMANDS
+
+    for command in COMMANDS:
+        app.add_command(command)
+
+
+_register_corpus_commands()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point: runs the app and turns every failure into a one-line message."""
     try:
         result = app.main(args=argv, prog_name="narrascope", standalone_mode=False)
     except NarrascopeError as error:
-        _fail(str(error))
+        fail(str(error))
         return EXIT_INPUT_ERROR
     except click.exceptions.Abort:
-        _fail("aborted")
+        fail("aborted")
         return 130
     except click.ClickException as error:
         error.show()
         return EXIT_INPUT_ERROR
     except KeyboardInterrupt:
-        _fail("interrupted")
+        fail("interrupted")
         return 130
     except BrokenPipeError:
         return 0
     except Exception as error:  # the last line of defence: never a traceback unless asked for
         if os.environ.get("NARRASCOPE_DEBUG"):
             raise
-        _fail(f"internal error: {type(error).__name__}: {error} (set NARRASCOPE_DEBUG=1 for details)")
+        fail(f"internal error: {type(error).__name__}: {error} (set NARRASCOPE_DEBUG=1 for details)")
         return 1
     return result if isinstance(result, int) else 0
 

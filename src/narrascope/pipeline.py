@@ -75,9 +75,12 @@ class Pipeline:
 @cache
 def load() -> Pipeline:
     """The default pipeline with the models shipped in the package (loaded once per process)."""
+    from narrascope.tasks.entities import EntityTagger
     from narrascope.tasks.narratives import NarrativeTagger
 
-    return Pipeline([LanguageIdentifier(), SentenceSegmenter(), NarrativeTagger.load_shipped()])
+    return Pipeline(
+        [LanguageIdentifier(), SentenceSegmenter(), NarrativeTagger.load_shipped(), EntityTagger.load_shipped()]
+    )
 
 
 def analyze(text: str | Article, *, article_id: str = "text", language: str | None = None) -> Analysis:

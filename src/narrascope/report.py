@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.console import Console, Group
 from rich.panel import Panel
+from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
@@ -56,7 +57,36 @@ def render_analysis(analysis: Analysis) -> Panel:
             sub_node = node.add(_label_line(name, sub.confidence, ""))
             for span in sub.evidence:
                 sub_node.add(Text(quote(span), style="italic"))
-    return Panel(Group(header, Text(""), tree), expand=True)
+    parts = [header, Text(""), tree]
+    if analysis.actors:
+        parts += [Text(""), actors_table(analysis)]
+    return Panel(Group(*parts), expand=True)
+
+
+#: Actors listed in a report, most mentioned first.
+MAX_ACTORS = 12
+_ROLE_STYLES = {"Protagonist": "green", "Antagonist": "red", "Innocent": "blue"}
+
+
+def actors_table(analysis: Analysis) -> Table:
+    """Actors with their overall role, fine roles and how often the article names them."""
+    ranked = sorted(
+        analysis.actors, key=lambda actor: (-len(actor.mentions), actor.mentions[0] if actor.mentions else 0)
+    )
+    table = Table(title="Actors and roles", title_justify="left", title_style="bold", expand=False)
+    table.add_column("actor")
+    table.add_column("role")
+    table.add_column("fine roles")
+    table.add_column("mentions", justify="right")
+    for actor in ranked[:MAX_ACTORS]:
+        role = Text(
+            f"{actor.main_role.name} {actor.main_role.confidence:.2f}", style=_ROLE_STYLES.get(actor.main_role.name, "")
+        )
+        fine = ", ".join(f"{label.name} ({label.confidence:.0%})" for label in actor.fine_roles)
+        table.add_row(actor.name, role, fine, str(len(actor.mentions)))
+    if len(ranked) > MAX_ACTORS:
+        table.caption = f"{len(ranked) - MAX_ACTORS} more actor(s) in --format json"
+    return table
 
 
 def _label_line(name: str, confidence: float, style: str) -> Text:

@@ -7,12 +7,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from narrascope.errors import InputError
+from narrascope.evaluate.files import dataset_name, joined, unique_name
 from narrascope.evaluate.multilabel import macro_f1, samples_f1
 from narrascope.io.semeval import NarrativeAnnotation, read_narrative_annotations
 from narrascope.taxonomy import Taxonomy, narratives
-
-#: Language folders of the SemEval-2025 Task 10 data.
-LANGUAGE_FOLDERS = ("BG", "EN", "HI", "PT", "RU")
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,36 +70,17 @@ def evaluate_files(gold_paths: Sequence[Path], predicted_paths: Sequence[Path]) 
         missing = [item.article_id for item in gold if item.article_id not in predicted]
         if missing:
             raise InputError(
-                _joined(predicted_paths), f"{len(missing)} article(s) of {path} have no prediction (e.g. {missing[0]})"
+                joined(predicted_paths), f"{len(missing)} article(s) of {path} have no prediction (e.g. {missing[0]})"
             )
-        results[_unique(results, dataset_name(path))] = score_narratives(
+        results[unique_name(results, dataset_name(path))] = score_narratives(
             gold, [predicted[item.article_id] for item in gold], taxonomy
         )
         all_gold.extend(gold)
     extra = sorted(set(predicted) - {item.article_id for item in all_gold})
     if extra:
         raise InputError(
-            _joined(predicted_paths), f"{len(extra)} predicted article(s) are not in any gold file (e.g. {extra[0]})"
+            joined(predicted_paths), f"{len(extra)} predicted article(s) are not in any gold file (e.g. {extra[0]})"
         )
     if len(gold_paths) > 1:
         results["all"] = score_narratives(all_gold, [predicted[item.article_id] for item in all_gold], taxonomy)
     return results
-
-
-def dataset_name(path: Path) -> str:
-    """The language code a SemEval path shows (``.../EN/dev/subtask-2-annotations.txt`` → ``EN``), else the stem."""
-    for part in reversed(path.resolve().parts[:-1]):
-        if part.upper() in LANGUAGE_FOLDERS:
-            return part.upper()
-    return path.stem
-
-
-def _unique(existing: dict[str, NarrativeScores], name: str) -> str:
-    candidate, number = name, 2
-    while candidate in existing:
-        candidate, number = f"{name}#{number}", number + 1
-    return candidate
-
-
-def _joined(paths: Sequence[Path]) -> str:
-    return ", ".join(str(path) for path in paths)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
+from narrascope.evaluate.entities import EntityScores
 from narrascope.evaluate.narratives import NarrativeScores
 
 
@@ -27,3 +28,26 @@ def print_score_table(console: Console, results: dict[str, NarrativeScores]) -> 
         )
     console.print(table)
     console.print("F1 fine (samples-F1 over sub-narratives) is the official ranking metric.", style="dim")
+
+
+def print_entity_table(console: Console, results: dict[str, EntityScores]) -> None:
+    table = Table(title="Entity framing (SemEval-2025 Task 10, subtask 1)")
+    table.add_column("set")
+    for name in ("gold mentions", "EMR", "main-role acc", "mention recall", "mention precision", "exact offsets"):
+        table.add_column(name, justify="right")
+    for name, scores in results.items():
+        table.add_row(
+            name,
+            str(scores.mentions),
+            f"{scores.exact_match_ratio:.3f}",
+            f"{scores.main_role_accuracy:.3f}",
+            f"{scores.mention_recall:.3f}",
+            f"{scores.mention_precision:.3f}",
+            f"{scores.exact_offsets:.3f}",
+        )
+    console.print(table)
+    console.print(
+        "EMR (exact match of fine-role sets) is the official ranking metric. Raw-text predictions are matched to "
+        "gold mentions by overlap; precision is low by design (gold marks only the actors central to a narrative).",
+        style="dim",
+    )

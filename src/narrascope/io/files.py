@@ -9,7 +9,7 @@ import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO
+from typing import Any
 
 from charset_normalizer import from_bytes
 
@@ -126,14 +126,18 @@ def _megabytes(size: int) -> str:
 
 
 @contextmanager
-def atomic_writer(path: str | Path, encoding: str = "utf-8") -> Iterator[TextIO]:
-    """Write a text file all at once or not at all: a crash or error leaves the old file (or none) in place."""
+def atomic_writer(path: str | Path, encoding: str = "utf-8", binary: bool = False) -> Iterator[Any]:
+    """Write a file all at once or not at all: a crash or error leaves the old file (or none) in place."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(handle, "w", encoding=encoding, newline="") as stream:
-            yield stream
+        if binary:
+            with os.fdopen(handle, "wb") as stream:
+                yield stream
+        else:
+            with os.fdopen(handle, "w", encoding=encoding, newline="") as stream:
+                yield stream
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -208,7 +208,8 @@ def write_entity_annotations(path: str | Path, annotations: Iterable[EntityAnnot
     """Subtask-1 format with inclusive end offsets; written atomically."""
     with atomic_writer(path) as stream:
         for item in annotations:
-            fields = [item.article_id, item.mention, str(item.start), str(item.end - 1)]
+            mention = " ".join(item.mention.split())  # a tab or newline inside would break the line format
+            fields = [item.article_id, mention, str(item.start), str(item.end - 1)]
             if item.main_role is not None:
                 fields += [item.main_role, *item.fine_roles]
             stream.write("\t".join(fields) + "\n")

@@ -68,12 +68,33 @@ class Taxonomy:
     def short_name(self, label: str) -> str:
         """The last segment of a label: ``Ukraine is a puppet of the West`` for the full fine label."""
         parent = self._parents.get(label)
-        return label[len(parent) + 2 :] if parent else label.split(": ", 1)[-1]
+        if parent and label.startswith(parent + ": "):
+            return label[len(parent) + 2 :]
+        return label if parent else label.split(": ", 1)[-1]
 
     def other_child(self, label: str) -> str | None:
         """The ``<narrative>: Other`` fine label of a coarse one, if the taxonomy has it."""
         candidate = f"{label}: Other"
         return candidate if candidate in self._parents else None
+
+    def resolve(self, name: str) -> str:
+        """The label a user means: the exact name, else the one label whose name ends with or contains ``name``
+        (case-insensitive), so ``"puppet of the west"`` finds the full sub-narrative. ValueError if none or several.
+        """
+        labels = (*self.coarse, *(label for label in self.fine if label not in self.coarse))
+        if name in labels:
+            return name
+        wanted = name.casefold().strip()
+        for matches in (
+            [label for label in labels if label.casefold() == wanted or self.short_name(label).casefold() == wanted],
+            [label for label in labels if wanted in label.casefold()],
+        ):
+            if len(matches) == 1:
+                return matches[0]
+            if len(matches) > 1:
+                shown = "; ".join(matches[:4]) + (" …" if len(matches) > 4 else "")
+                raise ValueError(f"{name!r} matches {len(matches)} labels ({shown}); give more of the name")
+        raise ValueError(f"{name!r} is not a label of the {self.name} taxonomy (see `narrascope taxonomy`)")
 
     def consistent(self, coarse: Iterable[str], fine: Iterable[str]) -> tuple[list[str], list[str]]:
         """Labels repaired to obey the taxonomy, order kept.

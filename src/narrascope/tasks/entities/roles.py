@@ -20,20 +20,17 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
 from narrascope.errors import ModelError
-from narrascope.ml.artifacts import load_artifact, mismatch_error, save_artifact
 from narrascope.ml.features import NgramBlock, NgramTfidf
 from narrascope.ml.linear import OneVsRestLogistic
 from narrascope.tasks.entities.context import MentionContext
 from narrascope.taxonomy import roles
 
-REBUILD_COMMAND = "narrascope train entities --data ../shared/data/semeval2025-t10 --out src/narrascope/models/entities"
 LANGUAGES = ("bg", "en", "hi", "pt", "ru")
 #: Text blocks: (name, context field, n-grams, weight).
 TEXT_BLOCKS = (
@@ -75,7 +72,6 @@ class RoleClassifier:
         self.prior_counts = np.zeros((0, len(self.fine_roles)), dtype=np.float32)
         self.overall = np.zeros(len(self.fine_roles), dtype=np.float32)
         self.model: OneVsRestLogistic | None = None
-        self.version = "untrained"
 
     # -- estimator API ------------------------------------------------------------------------------------------
 
@@ -125,49 +121,40 @@ class RoleClassifier:
             )
         return predictions
 
-    # -- persistence ------------------------------------------------------------------------------------------------
+    # -- persistence (see EntityModel) ----------------------------------------------------------------------------
 
-    def save(self, directory: str | Path, extra_manifest: dict[str, Any] | None = None) -> None:
+    def to_arrays(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
         if self.model is None:
             raise ModelError("the role classifier is not trained")
         arrays: dict[str, np.ndarray] = {}
-        settings = {}
+        blocks = {}
         for name, features in self.blocks.items():
-            block_arrays, settings[name] = features.to_arrays(name)
+            block_arrays, blocks[name] = features.to_arrays(name)
             arrays.update(block_arrays)
         arrays.update(self.model.to_arrays("roles"))
         arrays["prior_counts"] = self.prior_counts.astype(np.uint16)
         arrays["prior_keys"] = np.frombuffer("\n".join(self.prior_keys).encode("utf-8"), dtype=np.uint8)
         arrays["overall"] = self.overall
-        manifest = {
-            "name": "roles",
+        settings = {
             "C": self.C,
             "prior_smoothing": self.prior_smoothing,
             "keep_weights": self.keep_weights,
-            "blocks": settings,
+            "blocks": blocks,
             "fine_roles": self.fine_roles,
-            **(extra_manifest or {}),
         }
-        save_artifact(directory, arrays, manifest)
+        return arrays, settings
 
     @classmethod
-    def load(cls, directory: str | Path) -> RoleClassifier:
-        arrays, manifest = load_artifact(directory, REBUILD_COMMAND)
-        try:
-            model = cls(manifest["C"], manifest["prior_smoothing"], manifest["keep_weights"])
-            if manifest["fine_roles"] != model.fine_roles:
-                raise ValueError("the role taxonomy changed")
-            model.blocks = {
-                name: NgramTfidf.from_arrays(arrays, name, settings) for name, settings in manifest["blocks"].items()
-            }
-            keys = arrays["prior_keys"].tobytes().decode("utf-8").split("\n")
-            model.prior_keys = {key: index for index, key in enumerate(keys)}
-            model.prior_counts = arrays["prior_counts"].astype(np.float32)
-            model.overall = arrays["overall"].astype(np.float32)
-            model.model = OneVsRestLogistic.from_arrays(arrays, "roles", model._n_features(), {"C": manifest["C"]})
-        except (KeyError, TypeError, ValueError) as error:
-            raise mismatch_error(directory, error, REBUILD_COMMAND) from None
-        model.version = f"roles-{manifest['sha256'][:12]}"
+    def from_arrays(cls, arrays: dict[str, np.ndarray], settings: dict[str, Any]) -> RoleClassifier:
+        model = cls(settings["C"], settings["prior_smoothing"], settings["keep_weights"])
+        if settings["fine_roles"] != model.fine_roles:
+            raise ValueError("the role taxonomy changed")
+        model.blocks = {name: NgramTfidf.from_arrays(arrays, name, block) for name, block in settings["blocks"].items()}
+        keys = arrays["prior_keys"].tobytes().decode("utf-8").split("\n")
+        model.prior_keys = {key: index for index, key in enumerate(keys)}
+        model.prior_counts = arrays["prior_counts"].astype(np.float32)
+        model.overall = arrays["overall"].astype(np.float32)
+        model.model = OneVsRestLogistic.from_arrays(arrays, "roles", model._n_features(), {"C": settings["C"]})
         return model
 
     # -- features -------------------------------------------------------------------------------------------------
@@ -185,7 +172,7 @@ class RoleClassifier:
         self, contexts: Sequence[MentionContext], languages: Sequence[str], leave_out: np.ndarray | None = None
     ) -> sp.csr_matrix:
         parts = [
-            self.blocks[name].transform([getattr(context, field) for context in contexts]) * weight
+            _transform_unique(self.blocks[name], [getattr(context, field) for context in contexts]) * weight
             for name, field, _, weight in TEXT_BLOCKS
         ]
         parts.append(sp.csr_matrix(self._prior(contexts, leave_out)))
@@ -204,6 +191,13 @@ class RoleClassifier:
             rows[row, :-1] = (counts + self.prior_smoothing * self.overall) / (total + self.prior_smoothing)
             rows[row, -1] = np.log1p(total)
         return rows
+
+
+def _transform_unique(features: NgramTfidf, texts: list[str]) -> sp.csr_matrix:
+    """Transform each distinct text once: mentions in one sentence share their sentence context."""
+    unique: dict[str, int] = {}
+    rows = [unique.setdefault(text, len(unique)) for text in texts]
+    return features.transform(list(unique))[rows]
 
 
 def _meta(contexts: Sequence[MentionContext], languages: Sequence[str]) -> np.ndarray:

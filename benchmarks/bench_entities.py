@@ -1,0 +1,88 @@
+"""Benchmark of the shipped entity-framing model and of the whole default `analyze` pipeline.
+
+    python benchmarks/bench_entities.py [--data ../shared/data/semeval2025-t10] [--articles 500]
+
+Dev scores per language with the gold mentions given (exact-match ratio, main-role accuracy) and from raw text
+(mention recall: a detected span overlapping the gold one; precision; end-to-end EMR); then the throughput of the
+full default pipeline (language, sentences, narratives, entities) on one core, on distinct 600-word articles.
+Targets (issue 3): EN EMR >= 0.45 and main-role accuracy >= 0.90 with given mentions; raw-text recall >= 0.80;
+analyze >= 50 articles/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import time
+from pathlib import Path
+
+from common import DEFAULT_DATA, distinct_articles, pin_one_core, print_checks
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--articles", type=int, default=500, help="articles in the throughput run")
+    parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    args = parser.parse_args()
+    pin_one_core()
+
+    import narrascope
+    from narrascope.tasks.entities import EntityTagger
+    from narrascope.training.data import load_entity_split, load_narrative_split
+    from narrascope.training.entities import evaluate_by_language
+
+    pipeline = narrascope.pipeline.load()
+    model = next(c for c in pipeline.components if isinstance(c, EntityTagger)).model
+    dev = load_entity_split(args.data, "dev")
+    started = time.perf_counter()
+    given = evaluate_by_language(model, dev, given_mentions=True)
+    given_seconds = time.perf_counter() - started
+    raw = evaluate_by_language(model, dev, given_mentions=False)
+
+    texts = [example.article.text for example in load_narrative_split(args.data, "train")]
+    articles = distinct_articles(texts, args.articles)
+    list(pipeline.pipe(articles[:64]))  # warm-up
+    started = time.perf_counter()
+    analysed = list(pipeline.pipe(articles))
+    elapsed = time.perf_counter() - started
+    figures = {
+        "model": model.version,
+        "dev_given": {language: _short(scores) for language, scores in given.items()},
+        "dev_raw": {language: _short(scores) for language, scores in raw.items()},
+        "given_mentions_per_second": round(given["all"].mentions / given_seconds, 1),
+        "articles_per_second": round(len(analysed) / elapsed, 1),
+        "actors_per_article": round(sum(len(a.actors) for a in analysed) / len(analysed), 1),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+    print("Entity framing benchmark (one core)")
+    print(f"model: {figures['model']}\n")
+    print(f"{'dev set':<8}{'mentions':>9}{'EMR':>8}{'main acc':>10}{'| raw recall':>13}{'precision':>11}{'raw EMR':>9}")
+    for language in given:
+        g, r = given[language], raw[language]
+        print(
+            f"{language:<8}{g.mentions:>9}{g.exact_match_ratio:>8.3f}{g.main_role_accuracy:>10.3f}"
+            f"{r.mention_recall:>13.3f}{r.mention_precision:>11.3f}{r.exact_match_ratio:>9.3f}"
+        )
+    print()
+    print(f"given-mention classification: {figures['given_mentions_per_second']} mentions/s")
+    print(f"actors found per 600-word article: {figures['actors_per_article']}; peak RSS {figures['peak_rss_mb']} MB")
+    print_checks(
+        [
+            ("EN dev exact-match ratio (given mentions)", round(given["EN"].exact_match_ratio, 3), ">=", 0.45),
+            ("EN dev main-role accuracy (given mentions)", round(given["EN"].main_role_accuracy, 3), ">=", 0.90),
+            ("dev mention recall, raw text (all)", round(raw["all"].mention_recall, 3), ">=", 0.80),
+            ("analyze throughput, articles/s (600 words)", figures["articles_per_second"], ">=", 50.0),
+        ]
+    )
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=1) + "\n", encoding="utf-8")
+
+
+def _short(scores) -> dict[str, float]:
+    return {key: round(value, 3) for key, value in scores.to_dict().items()}
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,45 @@
+# Start a throwaway PostgreSQL server for the tests (source this file; it exports NARRASCOPE_TEST_POSTGRES).
+# Installs Debian's postgresql package when no server is installed (CI machines start without one).
+# The server lives in a temporary folder, listens on 127.0.0.1 only, trusts local connections, and is stopped
+# and deleted when the calling shell exits.
+
+narrascope_pg_bindir() {
+  local dir
+  dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  [ -n "$dir" ] && [ -x "$dir/pg_ctl" ] && echo "$dir"
+}
+
+narrascope_start_postgres() {
+  local bindir
+  bindir=$(narrascope_pg_bindir || true)
+  if [ -z "$bindir" ] && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+    echo "Installing PostgreSQL (Debian package)…" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql >/dev/null 2>&1 \
+      || { apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql >/dev/null; }
+    bindir=$(narrascope_pg_bindir || true)
+  fi
+  if [ -z "$bindir" ]; then
+    echo "PostgreSQL is not installed; PostgreSQL tests will not run" >&2
+    return 1
+  fi
+  NARRASCOPE_PG_DIR=$(mktemp -d /tmp/narrascope-pg.XXXXXX)
+  local port run_as=()
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  if [ "$(id -u)" = 0 ]; then
+    chown postgres "$NARRASCOPE_PG_DIR"
+    run_as=(runuser -u postgres --)
+  fi
+  "${run_as[@]}" "$bindir/initdb" -D "$NARRASCOPE_PG_DIR/data" -U postgres --auth=trust -E UTF8 >/dev/null
+  "${run_as[@]}" "$bindir/pg_ctl" -D "$NARRASCOPE_PG_DIR/data" -l "$NARRASCOPE_PG_DIR/server.log" -w \
+    -o "-p $port -k $NARRASCOPE_PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off" start >/dev/null
+  "$bindir/psql" -q -h 127.0.0.1 -p "$port" -U postgres -c "CREATE DATABASE narrascope_test" >/dev/null
+  export NARRASCOPE_TEST_POSTGRES="postgresql://postgres@127.0.0.1:$port/narrascope_test"
+  NARRASCOPE_PG_STOP=("${run_as[@]}" "$bindir/pg_ctl" -D "$NARRASCOPE_PG_DIR/data" -m immediate stop)
+  trap 'narrascope_stop_postgres' EXIT
+  echo "PostgreSQL test server on 127.0.0.1:$port" >&2
+}
+
+narrascope_stop_postgres() {
+  "${NARRASCOPE_PG_STOP[@]}" >/dev/null 2>&1 || true
+  rm -rf "$NARRASCOPE_PG_DIR"
+}

@@ -1,0 +1,137 @@
+"""Resumable corpus analysis: pending batches go to workers, results come back and are stored batch by batch.
+
+The same function (:func:`analyse_articles`) runs everywhere: in this process (``workers=1``), in local worker
+processes (``engine="local"``) or on Dask workers (``engine="dask"``; a local cluster unless a scheduler address
+is given). Only this process writes to the store, one transaction per batch, so a crash or ``kill -9`` loses at
+most the batches in flight, and the next run redoes exactly those.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from narrascope.document import Analysis, Article
+from narrascope.errors import NarrascopeError
+from narrascope.pipeline import Pipeline, load
+from narrascope.store import Store, StoredArticle
+
+Engine = Literal["local", "dask"]
+BATCH_SIZE = 64
+
+
+@dataclass(frozen=True, slots=True)
+class AnalyseResult:
+    analysed: int
+    seconds: float
+    workers: int
+    engine: str
+
+    @property
+    def rate(self) -> float:
+        return self.analysed / self.seconds if self.seconds else 0.0
+
+
+def models_key(pipeline: Pipeline) -> str:
+    """The versions of every model in the pipeline: stored with each analysis, compared to find stale ones."""
+    return ";".join(f"{component.name}={component.version}" for component in pipeline.components)
+
+
+def analyse_articles(batch: list[Article]) -> list[Analysis]:
+    """Worker function: the default pipeline (loaded once per process) over one batch."""
+    return list(load().pipe(batch, batch_size=len(batch) or 1))
+
+
+def analyse_store(
+    store: Store,
+    engine: Engine = "local",
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: Callable[[int], None] = lambda _n: None,
+    batch_size: int = BATCH_SIZE,
+) -> AnalyseResult:
+    """Analyse every stored article that has no analysis by the current models; returns what was done."""
+    workers = workers or os.cpu_count() or 1
+    models = models_key(load())
+    done = 0
+    with _executor(engine, workers, scheduler) as submit_and_collect:
+        started = time.perf_counter()  # the rate of the engine, not of starting a cluster
+        for stored_batch, analyses in submit_and_collect(store.pending(models, batch_size), workers):
+            store.save_analyses(list(zip(stored_batch, analyses, strict=True)), models)
+            done += len(stored_batch)
+            progress(len(stored_batch))
+    return AnalyseResult(done, time.perf_counter() - started, workers, engine)
+
+
+Runner = Callable[[Iterator[list[StoredArticle]], int], Iterator[tuple[list[StoredArticle], list[Analysis]]]]
+
+
+@contextmanager
+def _executor(engine: Engine, workers: int, scheduler: str | None) -> Iterator[Runner]:
+    if engine == "dask":
+        with _dask_client(workers, scheduler) as client:
+            yield lambda batches, width: _bounded(batches, width, lambda batch: client.submit(_articles_job, batch))
+    elif workers == 1:
+        yield lambda batches, _width: ((batch, _articles_job(batch)) for batch in batches)
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            yield lambda batches, width: _bounded(batches, width, lambda batch: pool.submit(_articles_job, batch))
+
+
+def _articles_job(batch: list[StoredArticle]) -> list[Analysis]:
+    return analyse_articles([stored.article for stored in batch])
+
+
+def _bounded(
+    batches: Iterator[list[StoredArticle]], width: int, submit: Callable[[list[StoredArticle]], Any]
+) -> Iterator[tuple[list[StoredArticle], list[Analysis]]]:
+    """At most two batches per worker in flight; results in completion order."""
+    in_flight: dict[Any, list[StoredArticle]] = {}
+    exhausted = False
+    while True:
+        while not exhausted and len(in_flight) < 2 * width:
+            batch = next(batches, None)
+            if batch is None:
+                exhausted = True
+                break
+            in_flight[submit(batch)] = batch
+        if not in_flight:
+            return
+        for future in _first_done(list(in_flight)):
+            yield in_flight.pop(future), future.result()
+
+
+def _first_done(futures: list[Any]) -> list[Any]:
+    if isinstance(futures[0], Future):
+        done, _ = wait(futures, return_when=FIRST_COMPLETED)
+        return list(done)
+    from distributed import wait as dask_wait
+
+    done, _ = dask_wait(futures, return_when="FIRST_COMPLETED")
+    return list(done)
+
+
+@contextmanager
+def _dask_client(workers: int, scheduler: str | None) -> Iterator[Any]:
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:  # pragma: no cover - dask is a dependency; this guards broken installs
+        raise NarrascopeError("the dask engine needs `pip install 'dask[distributed]'`") from None
+    if scheduler:
+        try:
+            client = Client(scheduler, timeout="10s")
+        except (OSError, TimeoutError) as error:
+            raise NarrascopeError(f"{scheduler}: cannot reach the Dask scheduler ({error})") from None
+        with client:
+            yield client
+        return
+    cluster = LocalCluster(
+        n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=40
+    )
+    with cluster, Client(cluster) as client:
+        yield client

@@ -1,0 +1,348 @@
+"""Corpus commands: ingest, search, trends, alerts, export (the store is SQLite by default, PostgreSQL by URL)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.table import Table
+
+from narrascope.console import CONTEXT, EXIT_INPUT_ERROR, existing_path, fail, stderr, stdout
+from narrascope.errors import InputError
+
+INGEST_BATCH = 1000
+EXPORT_FORMATS = ("jsonl", "csv", "parquet", "semeval")
+
+
+def db_option(function: Callable) -> Callable:
+    return click.option(
+        "--db",
+        envvar="NARRASCOPE_DB",
+        default="narrascope.db",
+        show_default=True,
+        help="Database: a SQLite file or a postgresql://user:password@host/db URL (env NARRASCOPE_DB).",
+    )(function)
+
+
+def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def filter_options(function: Callable) -> Callable:
+    """--narrative/--entity/--role/--lang/--source/--since/--until, turned into ``filters`` for the command."""
+    options = [
+        click.option("--narrative", "-n", multiple=True, help="Narrative or sub-narrative (part of its name will do)."),
+        click.option("--entity", "-e", help="Articles naming this actor (any script: Putin, Путин)."),
+        click.option("--role", "-r", help="…cast in this role (Antagonist, Victim, …); with or without --entity."),
+        click.option("--lang", "languages", multiple=True, help="Language code (en, ru, …); repeatable."),
+        click.option("--source", "sources", multiple=True, help="Outlet / source name; repeatable."),
+        click.option("--since", callback=_date, help="Published on or after (YYYY-MM-DD)."),
+        click.option("--until", callback=_date, help="Published on or before (YYYY-MM-DD)."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def build_filters(
+    narrative: tuple[str, ...],
+    entity: str | None,
+    role: str | None,
+    languages: tuple[str, ...],
+    sources: tuple[str, ...],
+    since: date | None,
+    until: date | None,
+) -> Any:
+    from narrascope.store.search import Filters
+    from narrascope.taxonomy import narratives, roles
+
+    try:
+        names = tuple(narratives().resolve(name) for name in narrative)
+        role_name = roles().resolve(role) if role else None
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+    return Filters(names, entity, role_name, tuple(x.lower() for x in languages), sources, since, until)
+
+
+@click.command(context_settings=CONTEXT)
+@click.argument("paths", nargs=-1, required=True, type=existing_path)
+@db_option
+@click.option("--source", help="Source (outlet) name for articles that do not carry one.")
+def ingest(paths: tuple[Path, ...], db: str, source: str | None) -> None:
+    """Store the articles in PATHS (txt, HTML, JSONL, folders, SemEval folders); the same text is stored once.
+
+    Each batch of articles is committed on its own: an interrupted ingest keeps what it committed, and running it
+    again adds only what is missing. Bad files are reported and skipped (exit code 2).
+    """
+    from narrascope.io import iter_articles
+    from narrascope.progress import progress_bar
+    from narrascope.store import Store
+    from narrascope.store.store import iter_batches
+
+    errors: list[InputError] = []
+    added = duplicates = 0
+    with Store(db) as store, progress_bar(stderr, "Ingesting", total=None) as advance:
+        for batch in iter_batches(iter_articles(paths, errors), INGEST_BATCH):
+            result = store.ingest(batch, source=source)
+            added, duplicates = added + result.added, duplicates + result.duplicates
+            advance(len(batch))
+        total = store.counts()["articles"]
+    for error in errors:
+        fail(str(error))
+    stderr.print(f"{added} new article(s), {duplicates} already stored; {total} in {store.name}", highlight=False)
+    if errors:
+        raise click.exceptions.Exit(EXIT_INPUT_ERROR)
+
+
+def analyse_database(db: str, engine: str, workers: int | None, scheduler: str | None) -> None:
+    """``narrascope analyze --db``: analyse what is pending, then summarise the corpus."""
+    from narrascope.batch import analyse_store, models_key
+    from narrascope.pipeline import load
+    from narrascope.progress import progress_bar
+    from narrascope.store import Store
+
+    with Store(db) as store:
+        pending = store.count_pending(models_key(load()))
+        with progress_bar(stderr, f"Analysing ({engine})", total=pending) as advance:
+            result = analyse_store(store, engine=engine, workers=workers, scheduler=scheduler, progress=advance)
+        counts = store.counts()
+        stderr.print(
+            f"{result.analysed} article(s) analysed in {result.seconds:.1f} s ({result.rate:.1f}/s, {result.workers} "
+            f"worker(s), {engine}); {counts['analyses']} of {counts['articles']} analysed in {store.name}",
+            highlight=False,
+        )
+        from narrascope.store.trends import trends
+
+        points = trends(store, by="month")
+    totals: dict[str, int] = {}
+    for point in points:
+        totals[point.label] = totals.get(point.label, 0) + point.count
+    table = Table(title="Narratives in the corpus", title_justify="left")
+    table.add_column("narrative")
+    table.add_column("articles", justify="right")
+    for label, count in sorted(totals.items(), key=lambda item: -item[1])[:15]:
+        table.add_row(label, str(count))
+    stdout.print(table)
+
+
+@click.command(context_settings=CONTEXT)
+@click.argument("query", default="")
+@db_option
+@filter_options
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--offset", default=0, type=click.IntRange(0))
+@click.option("--format", "-f", "output_format", type=click.Choice(["text", "json", "csv"]), default="text")
+def search(query: str, db: str, limit: int, offset: int, output_format: str, **filters: Any) -> None:
+    """Full-text search of the corpus: ranked hits with snippets. "Quoted phrases" match as phrases.
+
+    \b
+    Examples:
+      narrascope search "troops to Ukraine" --since 2024-01-01
+      narrascope search --narrative "Discrediting Ukraine" --lang ru --format csv
+      narrascope search --entity Macron --role Antagonist
+    """
+    from narrascope.store import Store
+    from narrascope.store.search import MARK_END, MARK_START
+    from narrascope.store.search import search as run_search
+
+    with Store(db) as store:
+        hits = run_search(store, query, build_filters(**filters), limit=limit, offset=offset)
+    if output_format == "json":
+        for hit in hits:
+            record = {**_hit_record(hit), "snippet": hit.snippet.replace(MARK_START, "").replace(MARK_END, "")}
+            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        return
+    if output_format == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(_hit_record(hits[0]) if hits else ["id"]))
+        writer.writeheader()
+        for hit in hits:
+            record = _hit_record(hit)
+            record["snippet"] = hit.snippet.replace(MARK_START, "").replace(MARK_END, "")
+            record["narratives"] = ";".join(hit.narratives)
+            writer.writerow(record)
+        return
+    if not hits:
+        stderr.print("No matching articles.", style="dim")
+        return
+    for number, hit in enumerate(hits, start=offset + 1):
+        details = " · ".join(str(x) for x in (hit.source, hit.language, hit.published) if x)
+        stdout.print(f"[bold]{number}. {_escape(hit.title or hit.article_id)}[/bold]  [dim]{_escape(details)}[/dim]")
+        snippet = _escape(hit.snippet).replace(MARK_START, "[bold yellow]").replace(MARK_END, "[/bold yellow]")
+        stdout.print(f"   {snippet}", highlight=False)
+        if hit.narratives:
+            stdout.print(f"   [cyan]{_escape('; '.join(hit.narratives[:3]))}[/cyan]", highlight=False)
+
+
+def _escape(value: str) -> str:
+    from rich.markup import escape
+
+    return escape(value)
+
+
+def _hit_record(hit: Any) -> dict[str, Any]:
+    return {
+        "id": hit.article_id,
+        "title": hit.title,
+        "source": hit.source,
+        "language": hit.language,
+        "published": hit.published.isoformat() if hit.published else None,
+        "score": hit.score,
+        "snippet": hit.snippet,
+        "narratives": list(hit.narratives),
+    }
+
+
+@click.command(context_settings=CONTEXT)
+@db_option
+@click.option("--by", type=click.Choice(["day", "week", "month"]), default="week", show_default=True)
+@click.option("--per", type=click.Choice(["source", "lang"]), help="Split by source or language.")
+@click.option("--level", type=click.Choice(["narrative", "subnarrative"]), default="narrative", show_default=True)
+@click.option("--narrative", "-n", multiple=True, help="Only these narratives (part of the name will do).")
+@click.option("--since", callback=_date, help="From this day (YYYY-MM-DD).")
+@click.option("--until", callback=_date, help="Up to this day (YYYY-MM-DD).")
+@click.option("--plot", type=existing_path, help="Also draw the shares over time to this .png or .svg file.")
+@click.option("--format", "-f", "output_format", type=click.Choice(["text", "json", "csv"]), default="text")
+def trends(
+    db: str,
+    by: str,
+    per: str | None,
+    level: str,
+    narrative: tuple[str, ...],
+    since: date | None,
+    until: date | None,
+    plot: Path | None,
+    output_format: str,
+) -> None:
+    """Counts and shares of narratives over time (share = articles with it / articles analysed in the period)."""
+    from narrascope.store import Store
+    from narrascope.store.trends import trends as compute_trends
+
+    filters = build_filters(narrative, None, None, (), (), since, until)
+    if plot is not None and plot.suffix.lower() not in (".png", ".svg"):
+        raise click.BadParameter("the plot file must end in .png or .svg", param_hint="--plot")
+    with Store(db) as store:
+        split = {"lang": "language"}.get(per or "", per)
+        points = compute_trends(store, by, split, level, filters.narratives, since, until)  # type: ignore[arg-type]
+    records = [
+        {
+            "period": p.period.isoformat(),
+            "group": p.group,
+            "label": p.label,
+            "count": p.count,
+            "total": p.total,
+            "share": round(p.share, 4),
+        }
+        for p in points
+    ]
+    if output_format == "json":
+        sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=1) + "\n")
+    elif output_format == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=["period", "group", "label", "count", "total", "share"])
+        writer.writeheader()
+        writer.writerows(records)
+    else:
+        _print_trend_table(points, per)
+    if plot is not None:
+        from narrascope.plots import plot_trends
+
+        plot_trends(points, plot, title=f"{level.capitalize()} share per {by}")
+        stderr.print(f"Chart written to {plot}", style="dim")
+
+
+def _print_trend_table(points: list, per: str | None) -> None:
+    if not points:
+        stderr.print("No analysed articles in this range (run `narrascope analyze --db …` first).", style="dim")
+        return
+    table = Table(title="Narrative trends (count, share of the period's articles)", title_justify="left")
+    table.add_column("period")
+    if per:
+        table.add_column(per)
+    table.add_column("narrative")
+    table.add_column("articles", justify="right")
+    table.add_column("share", justify="right")
+    for point in points:
+        if point.count == 0:
+            continue
+        cells = [point.period.isoformat(), *([point.group] if per else []), point.label]
+        table.add_row(*cells, f"{point.count}/{point.total}", f"{point.share:.0%}")
+    stdout.print(table)
+
+
+@click.command(context_settings=CONTEXT)
+@db_option
+@click.option("--by", type=click.Choice(["day", "week", "month"]), default="week", show_default=True)
+@click.option("--per", type=click.Choice(["source", "lang", "all"]), default="source", show_default=True)
+@click.option("--window", default=8, show_default=True, type=click.IntRange(3), help="Trailing periods compared.")
+@click.option("--z", "z_threshold", default=3.0, show_default=True, type=float, help="z-score that makes a spike.")
+@click.option("--min-count", default=3, show_default=True, type=click.IntRange(1))
+@click.option("--format", "-f", "output_format", type=click.Choice(["text", "json"]), default="text")
+def alerts(db: str, by: str, per: str, window: int, z_threshold: float, min_count: int, output_format: str) -> None:
+    """Narratives whose share spikes in the latest period, or that appear in a source for the first time.
+
+    A spike: z = (share − mean) / max(std, 0.02) against the trailing --window periods, z ≥ --z, at least
+    --min-count articles. New: a narrative a source never carried before, with at least --min-count articles.
+    """
+    from narrascope.store import Store
+    from narrascope.store.trends import alerts as find_alerts
+
+    split = {"lang": "language", "all": None}.get(per, per)
+    with Store(db) as store:
+        found = find_alerts(store, by, split, "narrative", window, z_threshold, min_count)  # type: ignore[arg-type]
+    if output_format == "json":
+        records = [
+            {
+                "kind": a.kind,
+                "period": a.period.isoformat(),
+                "group": a.group,
+                "narrative": a.label,
+                "count": a.count,
+                "share": round(a.share, 4),
+                "z_score": a.z_score,
+                "baseline_share": None if a.baseline is None else round(a.baseline, 4),
+            }
+            for a in found
+        ]
+        sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=1) + "\n")
+        return
+    if not found:
+        stderr.print("No alerts for the latest period.", style="dim")
+        return
+    table = Table(title=f"Alerts for the {by} of {found[0].period.isoformat()}", title_justify="left")
+    for name in ("kind", per if per != "all" else "scope", "narrative", "articles", "share", "baseline", "z"):
+        table.add_column(name, justify="right" if name in ("articles", "share", "baseline", "z") else "left")
+    for a in found:
+        baseline = "" if a.baseline is None else f"{a.baseline:.0%}"
+        z = "" if a.z_score is None else f"{a.z_score:.1f}"
+        table.add_row(a.kind, a.group or "all", a.label, str(a.count), f"{a.share:.0%}", baseline, z)
+    stdout.print(table)
+
+
+@click.command(context_settings=CONTEXT)
+@db_option
+@filter_options
+@click.option(
+    "--format", "-f", "output_format", type=click.Choice(["jsonl", "csv", "parquet", "semeval"]), required=True
+)
+@click.option("--out", required=True, type=existing_path, help="Output file (written whole or not at all).")
+def export(db: str, output_format: str, out: Path, **filters: Any) -> None:
+    """Export analysed articles: jsonl (full analyses), csv / parquet (one row per article), semeval (subtask 2)."""
+    from narrascope.store import Store
+    from narrascope.store.export import export as run_export
+
+    with Store(db) as store:
+        count = run_export(store, output_format, out, build_filters(**filters))  # type: ignore[arg-type]
+    stderr.print(f"Exported {count} article(s) to {out}", style="dim")
+
+
+COMMANDS = (ingest, search, trends, alerts, export)

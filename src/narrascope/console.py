@@ -1,0 +1,29 @@
+"""What every command shares: consoles, click settings, common options, the one-line error format."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+EXIT_INPUT_ERROR = 2
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
+
+stdout = Console(soft_wrap=False)
+stderr = Console(stderr=True)
+
+existing_path = click.Path(exists=False, path_type=Path)
+output_format_option = click.option(
+    "--format",
+    "-f",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: a readable report; json: machine-readable output.",
+)
+
+
+def fail(message: str) -> None:
+    stderr.print(f"narrascope: error: {message}", highlight=False, markup=False, soft_wrap=True)

@@ -1,0 +1,140 @@
+"""The corpus schema (SQLAlchemy Core), its full-text index per dialect, and a minimal migration scheme.
+
+Tables:
+
+* ``articles`` — one row per distinct text (``content_hash`` is unique: the same text ingested twice is one article);
+* ``analyses`` — the latest :class:`~narrascope.document.Analysis` of an article as JSON, with the model versions
+  that made it (``models``), so a changed model marks the article for re-analysis;
+* ``labels`` / ``actors`` — narratives and actor roles of each analysis, flattened for filters;
+* ``label_counts`` — per day × source × language × label counts kept up to date with every analysis written, so
+  trend and alert queries read a few thousand rows instead of millions.
+
+Full text: SQLite uses an external-content FTS5 table kept in sync by triggers; PostgreSQL a generated ``tsvector``
+column with a GIN index. Migrations are numbered functions recorded in ``schema_version``; opening a store applies
+the missing ones in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import (
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    func,
+    select,
+    text,
+)
+from sqlalchemy.engine import Connection
+
+metadata = MetaData()
+
+articles = Table(
+    "articles",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("article_id", String(512), nullable=False),
+    Column("content_hash", String(32), nullable=False, unique=True),
+    Column("title", Text, nullable=False, default=""),
+    Column("text", Text, nullable=False),
+    Column("language", String(16)),
+    Column("source", String(256)),
+    Column("url", Text),
+    Column("published", Date),
+    Column("ingested_at", DateTime, nullable=False, server_default=func.current_timestamp()),
+    Index("ix_articles_published", "published"),
+    Index("ix_articles_source", "source"),
+    Index("ix_articles_article_id", "article_id"),
+)
+
+analyses = Table(
+    "analyses",
+    metadata,
+    Column("article", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("models", String(512), nullable=False),
+    Column("language", String(16)),
+    Column("analysis", Text, nullable=False),
+    Column("analysed_at", DateTime, nullable=False, server_default=func.current_timestamp()),
+    Index("ix_analyses_models", "models"),
+)
+
+labels = Table(
+    "labels",
+    metadata,
+    Column("article", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    Column("level", String(16), nullable=False),  # narrative | subnarrative
+    Column("name", String(256), nullable=False),
+    Column("confidence", Float, nullable=False),
+    Index("ix_labels_article", "article"),
+    Index("ix_labels_name", "name", "article"),
+)
+
+actors = Table(
+    "actors",
+    metadata,
+    Column("article", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(512), nullable=False),
+    Column("key", String(512), nullable=False),  # lower-cased, transliterated: matches across scripts
+    Column("main_role", String(32), nullable=False),
+    Column("fine_roles", String(512), nullable=False),  # comma-separated
+    Column("mentions", Integer, nullable=False),
+    Index("ix_actors_article", "article"),
+    Index("ix_actors_key", "key", "main_role"),
+)
+
+#: The article count per cell is stored under level ``articles`` and name ``""`` (denominator of shares).
+label_counts = Table(
+    "label_counts",
+    metadata,
+    Column("day", Date, nullable=False, primary_key=True),
+    Column("source", String(256), nullable=False, primary_key=True),
+    Column("language", String(16), nullable=False, primary_key=True),
+    Column("level", String(16), nullable=False, primary_key=True),
+    Column("name", String(256), nullable=False, primary_key=True),
+    Column("count", Integer, nullable=False),
+)
+
+schema_version = Table("schema_version", metadata, Column("version", Integer, primary_key=True))
+
+_SQLITE_FTS = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5("
+    "title, text, content='articles', content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
+    "CREATE TRIGGER IF NOT EXISTS articles_fts_insert AFTER INSERT ON articles BEGIN "
+    "INSERT INTO articles_fts(rowid, title, text) VALUES (new.id, new.title, new.text); END",
+    "CREATE TRIGGER IF NOT EXISTS articles_fts_delete AFTER DELETE ON articles BEGIN "
+    "INSERT INTO articles_fts(articles_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text); END",
+)
+_POSTGRES_FTS = (
+    "ALTER TABLE articles ADD COLUMN IF NOT EXISTS search tsvector GENERATED ALWAYS AS "
+    "(to_tsvector('simple', coalesce(title, '') || ' ' || text)) STORED",
+    "CREATE INDEX IF NOT EXISTS ix_articles_search ON articles USING gin (search)",
+)
+
+
+def _create_tables(connection: Connection) -> None:
+    metadata.create_all(connection, tables=[articles, analyses, labels, actors, label_counts])
+    for statement in _SQLITE_FTS if connection.dialect.name == "sqlite" else _POSTGRES_FTS:
+        connection.execute(text(statement))
+
+
+#: Migration n (1-based) brings the schema from version n-1 to n. Append, never edit.
+MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_create_tables,)
+
+
+def migrate(connection: Connection) -> int:
+    """Apply the missing migrations; returns the schema version now in place."""
+    schema_version.create(connection, checkfirst=True)
+    current = connection.execute(select(func.max(schema_version.c.version))).scalar() or 0
+    for number in range(current + 1, len(MIGRATIONS) + 1):
+        MIGRATIONS[number - 1](connection)
+        connection.execute(schema_version.insert().values(version=number))
+    return len(MIGRATIONS)

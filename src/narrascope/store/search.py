@@ -1,0 +1,178 @@
+"""Full-text search with filters: FTS5 (bm25) on SQLite, tsvector (ts_rank) on PostgreSQL.
+
+User queries never reach SQL as text: words and "quoted phrases" are parsed here and passed as bound parameters
+in each engine's own query syntax.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, and_, column, exists, func, literal_column, select, table, text
+
+from narrascope.store.schema import actors, analyses, articles, labels
+from narrascope.store.store import Store
+from narrascope.tasks.entities.context import entity_key
+
+#: Around highlighted words in snippets; presentation layers turn them into bold text or <mark>.
+MARK_START, MARK_END = "\x02", "\x03"
+_TERM = re.compile(r'"([^"]+)"|(\S+)')
+_WORD = re.compile(r"\w+")
+_fts = table("articles_fts", column("rowid"))
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """What every corpus command can be narrowed to (all optional, combined with AND)."""
+
+    narratives: tuple[str, ...] = ()  # full label names, narrative or sub-narrative (any of them)
+    entity: str | None = None  # matched against actor names, across scripts
+    role: str | None = None  # Protagonist / Antagonist / Innocent, or a fine role
+    languages: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    since: date | None = None
+    until: date | None = None
+
+
+NO_FILTERS = Filters()
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    pk: int
+    article_id: str
+    title: str
+    source: str | None
+    language: str | None
+    published: date | None
+    snippet: str
+    score: float
+    narratives: tuple[str, ...] = field(default=())
+
+
+def parse_terms(query: str) -> list[list[str]]:
+    """The query as terms, each a list of words (a phrase has several): ``a "b c"`` → ``[["a"], ["b", "c"]]``."""
+    terms = []
+    for phrase, word in _TERM.findall(query):
+        words = _WORD.findall(phrase or word)
+        if words:
+            terms.append(words)
+    return terms
+
+
+def search(store: Store, query: str, filters: Filters = NO_FILTERS, limit: int = 20, offset: int = 0) -> list[Hit]:
+    """Ranked hits for ``query`` (all terms must match) within ``filters``; newest first without a query."""
+    terms = parse_terms(query)
+    if not terms:
+        statement = _base(filters).add_columns(
+            func.substr(articles.c.text, 1, 240).label("snippet"), literal_column("0.0").label("score")
+        )
+        statement = statement.order_by(articles.c.published.desc().nulls_last(), articles.c.id.desc())
+    elif store.dialect == "sqlite":
+        match = " ".join('"' + " ".join(words) + '"' for words in terms)
+        statement = (
+            _base(filters, select_from=_fts.join(articles, articles.c.id == _fts.c.rowid))
+            .add_columns(
+                func.snippet(literal_column("articles_fts"), 1, MARK_START, MARK_END, "…", 24).label("snippet"),
+                (-func.bm25(literal_column("articles_fts"), 2.0, 1.0)).label("score"),
+            )
+            .where(text("articles_fts MATCH :match").bindparams(match=match))
+            .order_by(literal_column("score").desc())
+        )
+    else:
+        tsquery = func.websearch_to_tsquery("simple", " ".join(_quoted(words) for words in terms))
+        ranked = (
+            _base(filters)
+            .add_columns(articles.c.text, func.ts_rank(literal_column("articles.search"), tsquery).label("score"))
+            .where(literal_column("articles.search").op("@@")(tsquery))
+            .order_by(literal_column("score").desc())
+            .limit(limit)
+            .offset(offset)
+            .subquery()
+        )
+        options = f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=35, MinWords=15, MaxFragments=2"
+        statement = select(
+            *[ranked.c[name] for name in ("pk", "article_id", "title", "source", "language", "published", "score")],
+            func.ts_headline("simple", ranked.c.text, tsquery, options).label("snippet"),
+        ).order_by(ranked.c.score.desc())
+        return _hits(store, store.execute(statement))
+    return _hits(store, store.execute(statement.limit(limit).offset(offset)))
+
+
+def _quoted(words: list[str]) -> str:
+    return '"' + " ".join(words) + '"' if len(words) > 1 else words[0]
+
+
+def _base(filters: Filters, select_from: Any = None) -> Select:
+    statement = select(
+        articles.c.id.label("pk"),
+        articles.c.article_id,
+        articles.c.title,
+        articles.c.source,
+        articles.c.language,
+        articles.c.published,
+    )
+    statement = statement.select_from(select_from if select_from is not None else articles)
+    return statement.where(*conditions(filters))
+
+
+def conditions(filters: Filters) -> list[Any]:
+    """SQL conditions on ``articles`` for ``filters`` (shared by search, export and the API)."""
+    where: list[Any] = []
+    if filters.languages:
+        where.append(articles.c.language.in_(filters.languages))
+    if filters.sources:
+        where.append(articles.c.source.in_(filters.sources))
+    if filters.since:
+        where.append(articles.c.published >= filters.since)
+    if filters.until:
+        where.append(articles.c.published <= filters.until)
+    if filters.narratives:
+        where.append(exists().where(labels.c.article == articles.c.id, labels.c.name.in_(filters.narratives)))
+    if filters.entity or filters.role:
+        actor = [actors.c.article == articles.c.id]
+        if filters.entity:
+            actor.append(actors.c.key.contains(entity_key(filters.entity), autoescape=True))
+        if filters.role:
+            actor.append((actors.c.main_role == filters.role) | actors.c.fine_roles.contains(filters.role))
+        where.append(exists().where(and_(*actor)))
+    return where
+
+
+def analysed(filters: Filters) -> Select:
+    """Articles with an analysis within ``filters``, with the analysis JSON (for exports)."""
+    return (
+        select(articles, analyses.c.analysis, analyses.c.models)
+        .join(analyses, analyses.c.article == articles.c.id)
+        .where(*conditions(filters))
+        .order_by(articles.c.id)
+    )
+
+
+def _hits(store: Store, rows: list[Any]) -> list[Hit]:
+    names: dict[int, list[str]] = {}
+    if rows:
+        query = (
+            select(labels.c.article, labels.c.name)
+            .where(labels.c.article.in_([row["pk"] for row in rows]), labels.c.level == "narrative")
+            .order_by(labels.c.article, labels.c.confidence.desc())
+        )
+        for row in store.execute(query):
+            names.setdefault(row["article"], []).append(row["name"])
+    return [
+        Hit(
+            pk=row["pk"],
+            article_id=row["article_id"],
+            title=row["title"],
+            source=row["source"],
+            language=row["language"],
+            published=row["published"],
+            snippet=" ".join(str(row["snippet"] or "").split()),
+            score=round(float(row["score"] or 0.0), 4),
+            narratives=tuple(names.get(row["pk"], ())),
+        )
+        for row in rows
+    ]

@@ -1,0 +1,366 @@
+"""The corpus store: one code path over SQLite (default, embedded) and PostgreSQL (by URL).
+
+Writes happen in batches, each in one transaction, so a crash loses at most the batch in flight and re-running
+picks up where it stopped: articles are deduplicated by content hash, analyses are redone only for articles that
+have none or whose model versions changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import bindparam, create_engine, delete, event, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import URL, Connection, Engine, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+
+from narrascope.document import Analysis, Article
+from narrascope.errors import NarrascopeError
+from narrascope.store.schema import actors, analyses, articles, label_counts, labels, migrate
+from narrascope.tasks.entities.context import entity_key
+
+DEFAULT_DATABASE = "narrascope.db"
+#: Level name of the per-cell article count in ``label_counts`` (the denominator of shares).
+ARTICLES_LEVEL = "articles"
+_RETRIES = 8
+
+
+class StoreError(NarrascopeError):
+    """The database cannot be opened or used (named by its URL, password hidden)."""
+
+
+def content_hash(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def database_url(value: str | Path | None) -> URL:
+    """A SQLAlchemy URL from what users type: a file path (SQLite), ``sqlite:///…`` or ``postgresql://…``."""
+    value = str(value or DEFAULT_DATABASE)
+    if "://" not in value:
+        return URL.create("sqlite", database=str(Path(value).expanduser()))
+    try:
+        url = make_url(value)
+    except ArgumentError:
+        raise StoreError(f"{value}: not a database URL (use a file path, sqlite:///file or postgresql://…)") from None
+    if url.drivername in ("postgresql", "postgres"):
+        url = url.set(drivername="postgresql+psycopg")
+    if url.get_backend_name() not in ("sqlite", "postgresql"):
+        raise StoreError(f"{url.render_as_string(hide_password=True)}: only SQLite and PostgreSQL are supported")
+    return url
+
+
+@dataclass(frozen=True, slots=True)
+class IngestResult:
+    added: int
+    duplicates: int
+
+
+@dataclass(frozen=True, slots=True)
+class StoredArticle:
+    """An article with its row number in the store (``pk``) and its day in trends (published, else ingested)."""
+
+    pk: int
+    article: Article
+    day: date
+
+
+class Store:
+    """Articles and their analyses in a SQL database (see :mod:`narrascope.store.schema`)."""
+
+    def __init__(self, url: str | Path | None = None) -> None:
+        self.url = database_url(url)
+        self.name = self.url.render_as_string(hide_password=True)
+        self.dialect = self.url.get_backend_name()
+        self.engine = self._engine()
+        self._run(migrate)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    # -- writing ----------------------------------------------------------------------------------------------------
+
+    def ingest(self, batch: Sequence[Article], source: str | None = None) -> IngestResult:
+        """Add the articles not stored yet (by content hash), in one transaction."""
+        rows: dict[str, dict[str, Any]] = {}
+        for article in batch:
+            rows.setdefault(content_hash(article.text), _article_row(article, source))
+        if not rows:
+            return IngestResult(0, 0)
+        values = [{"content_hash": digest, **row} for digest, row in rows.items()]
+
+        def insert(connection: Connection) -> int:
+            statement = self._insert(articles).on_conflict_do_nothing(index_elements=["content_hash"])
+            return len(connection.execute(statement.returning(articles.c.id), values).all())
+
+        added = self._run(insert)
+        return IngestResult(added, len(batch) - added)
+
+    def save_analyses(self, results: Sequence[tuple[StoredArticle, Analysis]], models: str) -> None:
+        """Store analyses (replacing older ones) with their labels, actors and trend counts, in one transaction."""
+        if not results:
+            return
+
+        def write(connection: Connection) -> None:
+            pks = [stored.pk for stored, _ in results]
+            self._forget(connection, pks)
+            analysis_rows, label_rows, actor_rows = [], [], []
+            counts: Counter[tuple[date, str, str, str, str]] = Counter()
+            for stored, analysis in results:
+                pk, article = stored.pk, stored.article
+                language = analysis.language or ""
+                analysis_rows.append(
+                    {
+                        "article": pk,
+                        "models": models,
+                        "language": analysis.language,
+                        "analysis": json.dumps(_without_article_text(analysis), ensure_ascii=False),
+                    }
+                )
+                cell = (stored.day, article.source or "", language)
+                counts[(*cell, ARTICLES_LEVEL, "")] += 1
+                for level, found in (("narrative", analysis.narratives), ("subnarrative", analysis.subnarratives)):
+                    for label in found:
+                        label_rows.append(
+                            {"article": pk, "level": level, "name": label.name, "confidence": label.confidence}
+                        )
+                        counts[(*cell, level, label.name)] += 1
+                actor_rows += [
+                    {
+                        "article": pk,
+                        "name": actor.name[:512],
+                        "key": entity_key(actor.name)[:512],
+                        "main_role": actor.main_role.name,
+                        "fine_roles": ",".join(label.name for label in actor.fine_roles),
+                        "mentions": len(actor.mentions),
+                    }
+                    for actor in analysis.actors
+                ]
+            connection.execute(analyses.insert(), analysis_rows)
+            detected = [
+                {"pk": stored.pk, "detected": analysis.language}
+                for stored, analysis in results
+                if analysis.language and not stored.article.language
+            ]
+            if detected:  # filters by language then work for articles that did not declare one
+                connection.execute(
+                    update(articles)
+                    .where(articles.c.id == bindparam("pk"), articles.c.language.is_(None))
+                    .values(language=bindparam("detected")),
+                    detected,
+                )
+            if label_rows:
+                connection.execute(labels.insert(), label_rows)
+            if actor_rows:
+                connection.execute(actors.insert(), actor_rows)
+            self._add_counts(connection, counts, sign=1)
+
+        self._run(write)
+
+    def _forget(self, connection: Connection, pks: Sequence[int]) -> None:
+        """Remove earlier analyses of these articles, taking their labels out of the trend counts."""
+        rows = connection.execute(
+            select(
+                analyses.c.article,
+                articles.c.published,
+                articles.c.ingested_at,
+                articles.c.source,
+                analyses.c.language,
+                labels.c.level,
+                labels.c.name,
+            )
+            .select_from(analyses.join(articles, articles.c.id == analyses.c.article))
+            .outerjoin(labels, labels.c.article == analyses.c.article)
+            .where(analyses.c.article.in_(pks))
+        ).all()
+        if not rows:
+            return
+        counts: Counter[tuple[date, str, str, str, str]] = Counter()
+        seen: set[int] = set()
+        for pk, published, ingested_at, source, language, level, name in rows:
+            cell = (published or _day(ingested_at), source or "", language or "")
+            if pk not in seen:
+                seen.add(pk)
+                counts[(*cell, ARTICLES_LEVEL, "")] += 1
+            if level is not None:
+                counts[(*cell, level, name)] += 1
+        self._add_counts(connection, counts, sign=-1)
+        for table in (labels, actors, analyses):
+            connection.execute(delete(table).where(table.c.article.in_(pks)))
+
+    def _add_counts(self, connection: Connection, counts: Counter, sign: int) -> None:
+        if not counts:
+            return
+        rows = [
+            {"day": day, "source": source, "language": language, "level": level, "name": name, "count": sign * n}
+            for (day, source, language, level, name), n in sorted(counts.items())
+        ]
+        statement = self._insert(label_counts)
+        statement = statement.on_conflict_do_update(
+            index_elements=["day", "source", "language", "level", "name"],
+            set_={"count": label_counts.c.count + statement.excluded["count"]},
+        )
+        connection.execute(statement, rows)
+
+    # -- reading ----------------------------------------------------------------------------------------------------
+
+    def pending(self, models: str, batch_size: int = 256) -> Iterator[list[StoredArticle]]:
+        """Batches of articles without an analysis by ``models`` (the pipeline's model versions), by row number."""
+        last = 0
+        while True:
+            query = (
+                select(articles)
+                .outerjoin(analyses, analyses.c.article == articles.c.id)
+                .where(articles.c.id > last, (analyses.c.article.is_(None)) | (analyses.c.models != models))
+                .order_by(articles.c.id)
+                .limit(batch_size)
+            )
+            rows = self._run(lambda connection, query=query: connection.execute(query).mappings().all())
+            if not rows:
+                return
+            last = rows[-1]["id"]
+            yield [
+                StoredArticle(row["id"], _article(row), row["published"] or _day(row["ingested_at"])) for row in rows
+            ]
+
+    def count_pending(self, models: str) -> int:
+        query = (
+            select(func.count())
+            .select_from(articles.outerjoin(analyses, analyses.c.article == articles.c.id))
+            .where((analyses.c.article.is_(None)) | (analyses.c.models != models))
+        )
+        return self._run(lambda connection: connection.execute(query).scalar_one())
+
+    def counts(self) -> dict[str, int]:
+        """Articles and analyses stored (for reports and crash-safety checks)."""
+
+        def read(connection: Connection) -> dict[str, int]:
+            return {
+                "articles": connection.execute(select(func.count()).select_from(articles)).scalar_one(),
+                "analyses": connection.execute(select(func.count()).select_from(analyses)).scalar_one(),
+            }
+
+        return self._run(read)
+
+    def analysis(self, pk: int) -> Analysis | None:
+        """The stored analysis of article ``pk`` (with its article), or None."""
+        query = select(articles, analyses.c.analysis).outerjoin(analyses, analyses.c.article == articles.c.id)
+        row = self._run(lambda connection: connection.execute(query.where(articles.c.id == pk)).mappings().first())
+        if row is None:
+            return None
+        if row["analysis"] is None:
+            return Analysis(article=_article(row))
+        data = json.loads(row["analysis"])
+        data["article"] = _article(row).to_dict()
+        return Analysis.from_dict(data)
+
+    def execute(self, query: Any) -> list[Any]:
+        """Rows of a read query (used by the search, trend and export modules)."""
+        return self._run(lambda connection: connection.execute(query).mappings().all())
+
+    # -- plumbing ---------------------------------------------------------------------------------------------------
+
+    def _engine(self) -> Engine:
+        if self.dialect == "sqlite":
+            path = Path(self.url.database or "")
+            if self.url.database and not path.parent.exists():
+                raise StoreError(f"{self.name}: folder {path.parent} does not exist")
+            engine = create_engine(self.url, connect_args={"timeout": 60})
+            event.listen(engine, "connect", _sqlite_pragmas)
+            return engine
+        return create_engine(self.url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
+
+    def _insert(self, table: Any) -> Any:
+        return (sqlite.insert if self.dialect == "sqlite" else postgresql.insert)(table)
+
+    def _run(self, work: Any) -> Any:
+        """Run ``work(connection)`` in a transaction; retry when another writer holds the lock."""
+        for attempt in range(_RETRIES):
+            try:
+                with self.engine.begin() as connection:
+                    return work(connection)
+            except OperationalError as error:
+                if _is_lock(error) and attempt < _RETRIES - 1:
+                    time.sleep(0.05 * 2**attempt)
+                    continue
+                raise StoreError(f"{self.name}: {_first_line(error)}") from None
+            except DBAPIError as error:
+                raise StoreError(f"{self.name}: {_first_line(error)}") from None
+        raise AssertionError("unreachable")
+
+
+def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+    cursor = connection.cursor()
+    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "busy_timeout=60000"):
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
+
+
+def _is_lock(error: OperationalError) -> bool:
+    message = str(error.orig).lower()
+    return "locked" in message or "busy" in message or "deadlock" in message
+
+
+def _first_line(error: DBAPIError) -> str:
+    return (str(error.orig).strip().splitlines() or ["database error"])[0]
+
+
+def _day(value: datetime | date | None) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    return value or date.today()
+
+
+def _article_row(article: Article, source: str | None) -> dict[str, Any]:
+    return {
+        "article_id": article.id[:512],
+        "title": article.title,
+        "text": article.text,
+        "language": article.language,
+        "source": (source or article.source or None),
+        "url": article.url,
+        "published": article.published,
+    }
+
+
+def _article(row: Any) -> Article:
+    return Article(
+        id=row["article_id"],
+        text=row["text"],
+        title=row["title"] or "",
+        language=row["language"],
+        source=row["source"],
+        url=row["url"],
+        published=row["published"],
+    )
+
+
+def _without_article_text(analysis: Analysis) -> dict[str, Any]:
+    """The analysis as JSON minus the article, which the ``articles`` row already holds."""
+    data = analysis.to_dict()
+    data.pop("article")
+    return data
+
+
+def iter_batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

@@ -1,0 +1,58 @@
+"""Grouping the mentions of one actor within an article ("Macron", "Emmanuel Macron", "the French president")."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from narrascope.tasks.entities.mentions import CONNECTORS, STEM, latin
+from narrascope.text.tokens import token_spans
+
+#: Titles that introduce a name and can later stand for it ("President Macron" ... "the president").
+TITLES = frozenset(
+    """president prime minister chancellor mr mrs ms dr general secretary spokesman spokeswoman
+    президент премьер министр канцлер генерал г-н господин
+    presidente primeiro-ministro ministro chanceler
+    राष्ट्रपति प्रधानमंत्री मंत्री श्री""".split()
+)
+_ARTICLES = frozenset(("the", "o", "a"))
+
+
+def merge_actors(text: str, spans: Sequence[tuple[int, int]]) -> list[int]:
+    """A group number per mention (spans in text order); mentions of one actor share their group.
+
+    Precision first: a mention joins an earlier group when its name stems are a subset of the group's names
+    ("Macron" after "Emmanuel Macron", "Путина" after "Владимир Путин"), or when the group is a one-word name that
+    is the mention's last word ("Emmanuel Macron" after "Macron") — never "Russia" with "Russian Council". A bare
+    title ("the president") joins the latest group introduced with that title.
+    """
+    names: list[set[str]] = []
+    titles: list[set[str]] = []
+    groups = []
+    for start, end in spans:
+        words = [latin(token) for _, _, token in token_spans(text[start:end])]
+        stems = {
+            word[:STEM] for word in words if word not in TITLES and word not in CONNECTORS and word not in _ARTICLES
+        }
+        own_titles = {word for word in words if word in TITLES}
+        group = -1
+        if stems:
+            head = words[-1][:STEM]
+            group = next(
+                (
+                    g
+                    for g, known in enumerate(names)
+                    if stems <= known or (len(known) == 1 and known <= stems and head in known)
+                ),
+                -1,
+            )
+        elif own_titles:
+            group = next((g for g in range(len(names) - 1, -1, -1) if own_titles & titles[g]), -1)
+        if group < 0:
+            names.append(set(stems))
+            titles.append(set(own_titles))
+            group = len(names) - 1
+        else:
+            names[group] |= stems
+            titles[group] |= own_titles
+        groups.append(group)
+    return groups

@@ -1,0 +1,53 @@
+"""The corpus commands end to end on a SQLite file: ingest → analyze --db → search, trends, alerts, export."""
+
+from __future__ import annotations
+
+import json
+
+from .conftest import EXAMPLES
+from .test_cli import run
+
+
+def test_corpus_workflow_from_files_to_charts(capsys, tmp_path):
+    db = str(tmp_path / "corpus.db")
+    code, _, err = run(capsys, "ingest", str(EXAMPLES), "--db", db, "--source", "examples")
+    assert code == 0 and "5 new article(s), 0 already stored" in err
+    code, _, err = run(capsys, "ingest", str(EXAMPLES), "--db", db)
+    assert code == 0 and "0 new article(s), 5 already stored" in err
+
+    code, out, err = run(capsys, "analyze", "--db", db, "--workers", "1")
+    assert code == 0, err
+    assert "5 article(s) analysed" in err and "5 of 5 analysed" in err
+    assert "URW: Amplifying war-related fears" in out
+
+    code, out, _ = run(capsys, "search", "troops", "--db", db, "--format", "json")
+    hits = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and hits[0]["id"] == "nato-troops-escalation.txt" and hits[0]["source"] == "examples"
+    code, out, _ = run(capsys, "search", "--db", db, "--narrative", "amplifying war-related fears", "--format", "json")
+    assert code == 0 and "nato-troops-escalation.txt" in out
+
+    chart = tmp_path / "trends.png"
+    code, out, err = run(capsys, "trends", "--db", db, "--by", "month", "--plot", str(chart), "--format", "json")
+    assert code == 0, err
+    assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert sum(point["count"] for point in json.loads(out) if point["label"] == "Other") >= 1
+
+    code, _, err = run(capsys, "alerts", "--db", db)
+    assert code == 0
+
+    out_file = tmp_path / "export.csv"
+    code, _, err = run(capsys, "export", "--db", db, "--format", "csv", "--out", str(out_file), "--lang", "ru")
+    assert code == 0 and "Exported 1 article(s)" in err
+    assert "sanktsii-evropa.txt" in out_file.read_text(encoding="utf-8")
+
+
+def test_corpus_commands_reject_bad_options_in_one_line(capsys, tmp_path):
+    db = str(tmp_path / "corpus.db")
+    code, _, err = run(capsys, "search", "x", "--db", db, "--since", "yesterday")
+    assert code == 2 and "'yesterday' is not a date" in err
+    code, _, err = run(capsys, "search", "x", "--db", db, "--narrative", "no such narrative")
+    assert code == 2 and "is not a label" in err
+    code, _, err = run(capsys, "search", "x", "--db", db, "--narrative", "Discrediting")
+    assert code == 2 and "matches" in err and "give more of the name" in err
+    code, _, err = run(capsys, "trends", "--db", str(tmp_path / "nope" / "x.db"))
+    assert code == 2 and err.startswith("narrascope: error: sqlite:///") and "does not exist" in err

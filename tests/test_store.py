@@ -1,0 +1,207 @@
+"""The corpus store on real SQLite and real PostgreSQL: ingest, analyse, search, trends, alerts, export."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import uuid
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from narrascope.batch import analyse_store
+from narrascope.document import Actor, Analysis, Article, Label
+from narrascope.io import iter_articles
+from narrascope.io.semeval import read_narrative_annotations
+from narrascope.store import Store, StoreError
+from narrascope.store.export import export
+from narrascope.store.search import MARK_START, Filters, search
+from narrascope.store.trends import alerts, trends
+
+from .conftest import EXAMPLES
+
+FEARS = "URW: Amplifying war-related fears"
+BLAME = "URW: Blaming the war on others rather than the invader"
+
+
+def _postgres_admin_url() -> str | None:
+    url = os.environ.get("NARRASCOPE_TEST_POSTGRES")
+    if url is None and os.environ.get("CI"):
+        pytest.fail("NARRASCOPE_TEST_POSTGRES is not set: scripts/test starts a PostgreSQL server for CI")
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path):
+    """An empty store: a SQLite file, or a fresh database on the test PostgreSQL server."""
+    if request.param == "sqlite":
+        with Store(tmp_path / "corpus.db") as opened:
+            yield opened
+        return
+    admin_url = _postgres_admin_url()
+    if admin_url is None:
+        pytest.skip("no PostgreSQL server (NARRASCOPE_TEST_POSTGRES)")
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(admin_url.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        with Store(admin_url.rsplit("/", 1)[0] + f"/{name}") as opened:
+            yield opened
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _article(number: int, text: str, source: str = "daily", day: date | None = None, language: str = "en") -> Article:
+    return Article(f"a{number}", text, title=text.split("\n")[0], language=language, source=source, published=day)
+
+
+def _fake_analysis(article: Article, narratives: list[str], actors: tuple[tuple[str, str], ...] = ()) -> Analysis:
+    return Analysis(
+        article=article,
+        language=article.language,
+        narratives=[Label(name, 0.9) for name in narratives],
+        subnarratives=[Label(f"{name}: Other", 0.8) for name in narratives],
+        actors=[Actor(name, Label(role, 0.8), (), (0,)) for name, role in actors],
+    )
+
+
+def _store_fake(store: Store, items: list[tuple[Article, list[str]]], models: str = "fake-1") -> None:
+    store.ingest([article for article, _ in items])
+    by_id = {article.id: labels for article, labels in items}
+    for batch in store.pending(models):
+        store.save_analyses(
+            [(stored, _fake_analysis(stored.article, by_id[stored.article.id])) for stored in batch], models
+        )
+
+
+def test_the_same_text_is_stored_once_and_reingesting_changes_nothing(store):
+    articles = list(iter_articles([EXAMPLES]))
+    first = store.ingest(articles)
+    assert first.added == len(articles) and first.duplicates == 0
+    again = store.ingest([*articles, Article("copy", articles[0].text)])
+    assert again.added == 0 and again.duplicates == len(articles) + 1
+    assert store.counts() == {"articles": len(articles), "analyses": 0}
+
+
+def test_analysis_is_stored_once_and_redone_only_when_models_change(store):
+    store.ingest(list(iter_articles([EXAMPLES])))
+    result = analyse_store(store, workers=1)
+    assert result.analysed == store.counts()["articles"] == store.counts()["analyses"]
+    assert analyse_store(store, workers=1).analysed == 0
+    stored = store.analysis(1)
+    assert stored is not None and stored.narratives and stored.article.text
+
+    before = trends(store, by="month")
+    for batch in store.pending("another-model-version"):  # a new model re-analyses every article…
+        store.save_analyses([(s, _fake_analysis(s.article, [FEARS])) for s in batch], "another-model-version")
+    after = trends(store, by="month")
+    assert store.counts()["analyses"] == result.analysed
+    # …and the trend counts hold only the new labels, not old and new together.
+    assert {p.total for p in after} == {p.total for p in before}
+    assert {p.label for p in after if p.count} == {FEARS}
+
+
+def test_search_ranks_matches_with_highlighted_snippets_and_filters(store):
+    day = date(2024, 3, 1)
+    _store_fake(
+        store,
+        [
+            (_article(1, "Troops to Ukraine\nLondon wants troops sent to Ukraine soon.", "daily", day), [FEARS]),
+            (_article(2, "Farm news\nFarmers protest the green agenda in Brussels.", "weekly", day), [BLAME]),
+            (_article(3, "Войска\nЛондон хочет отправить войска на Украину.", "ru-news", day, "ru"), [FEARS]),
+        ],
+    )
+    hits = search(store, "troops")
+    assert [hit.article_id for hit in hits] == ["a1"]
+    assert MARK_START in hits[0].snippet and hits[0].narratives == (FEARS,)
+    assert [hit.article_id for hit in search(store, '"sent to Ukraine"')] == ["a1"]
+    assert search(store, '"Ukraine sent"') == []
+    assert [hit.article_id for hit in search(store, "войска")] == ["a3"]
+    assert {h.article_id for h in search(store, "", Filters(narratives=(FEARS,)))} == {"a1", "a3"}
+    assert [h.article_id for h in search(store, "", Filters(languages=("ru",)))] == ["a3"]
+    assert search(store, "troops", Filters(sources=("weekly",))) == []
+    assert search(store, "", Filters(since=day + timedelta(days=1))) == []
+    for hostile in ('"', "AND OR NOT", "troops*", "-troops", "'; DROP TABLE articles; --", "NEAR(a b)"):
+        search(store, hostile)  # parsed as words, never as query syntax
+    assert store.counts()["articles"] == 3
+
+
+def test_entity_and_role_filters_match_across_spellings(store):
+    article = _article(1, "Putin speaks\nVladimir Putin spoke today.")
+    store.ingest([article])
+    (batch,) = list(store.pending("m"))
+    analysis = _fake_analysis(batch[0].article, [FEARS], (("Vladimir Putin", "Antagonist"),))
+    store.save_analyses([(batch[0], analysis)], "m")
+    assert len(search(store, "", Filters(entity="putin"))) == 1
+    assert len(search(store, "", Filters(entity="Путин"))) == 1  # transliterated to the same key
+    assert len(search(store, "", Filters(entity="putin", role="Antagonist"))) == 1
+    assert search(store, "", Filters(entity="putin", role="Protagonist")) == []
+
+
+def _weekly_corpus(store: Store) -> None:
+    """Eight quiet weeks (FEARS in 1 of 10 articles), then a week where it is in 8 of 10 and BLAME appears."""
+    items, number, start = [], 0, date(2024, 1, 1)
+    for week in range(9):
+        for index in range(10):
+            number += 1
+            labels = [FEARS] if (index < 8 if week == 8 else index == 0) else ["Other"]
+            if week == 8 and index >= 6:
+                labels = [*labels, BLAME] if labels != ["Other"] else [BLAME]
+            items.append(
+                (_article(number, f"Article {number}\nText {number}.", "daily", start + timedelta(weeks=week)), labels)
+            )
+    _store_fake(store, items)
+
+
+def test_trends_give_counts_and_shares_per_period_and_source(store):
+    _weekly_corpus(store)
+    points = trends(store, by="week")
+    fears = [p for p in points if p.label == FEARS]
+    assert len(fears) == 9 and all(p.total == 10 for p in fears)
+    assert [p.share for p in fears] == [0.1] * 8 + [0.8]
+    monthly = {p.period: p for p in trends(store, by="month") if p.label == FEARS}
+    assert monthly[date(2024, 1, 1)].total == 50  # weeks starting in January
+    per_source = trends(store, by="week", per="source")
+    assert {p.group for p in per_source} == {"daily"}
+
+
+def test_alerts_report_spikes_with_their_z_score_and_first_appearances(store):
+    _weekly_corpus(store)
+    found = alerts(store, by="week", per="source")
+    spike = next(a for a in found if a.kind == "spike")
+    assert spike.label == FEARS and spike.z_score is not None and spike.z_score >= 3
+    assert spike.baseline == pytest.approx(0.1)
+    new = next(a for a in found if a.kind == "new")
+    assert new.label == BLAME and new.group == "daily"
+
+
+def test_exports_in_every_format(store, tmp_path):
+    _store_fake(
+        store, [(_article(1, "One\nFirst text."), [FEARS]), (_article(2, "Two\nSecond text.", "weekly"), [BLAME])]
+    )
+    assert export(store, "jsonl", tmp_path / "a.jsonl") == 2
+    records = [json.loads(line) for line in (tmp_path / "a.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [Analysis.from_dict(r).narratives[0].name for r in records] == [FEARS, BLAME]
+    assert export(store, "csv", tmp_path / "a.csv", Filters(sources=("weekly",))) == 1
+    rows = list(csv.DictReader((tmp_path / "a.csv").open(encoding="utf-8")))
+    assert rows[0]["id"] == "a2" and rows[0]["narratives"] == BLAME
+    export(store, "parquet", tmp_path / "a.parquet")
+    import pyarrow.parquet as pq
+
+    assert pq.read_table(tmp_path / "a.parquet").column("id").to_pylist() == ["a1", "a2"]
+    export(store, "semeval", tmp_path / "a.txt")
+    assert [item.narratives for item in read_narrative_annotations(tmp_path / "a.txt")] == [(FEARS,), (BLAME,)]
+
+
+def test_unusable_databases_are_one_line_errors(tmp_path):
+    with pytest.raises(StoreError, match="does not exist"):
+        Store(tmp_path / "missing-folder" / "x.db")
+    with pytest.raises(StoreError, match="only SQLite and PostgreSQL"):
+        Store("mysql://localhost/x")
+    with pytest.raises(StoreError, match=r"127\.0\.0\.1:1"):
+        Store("postgresql://nobody@127.0.0.1:1/x").counts()
