@@ -35,7 +35,8 @@ def test_analyze_json_emits_analyses_with_valid_evidence_offsets(capsys):
     code, out, err = run(capsys, "analyze", str(EXAMPLES), "--format", "json")
     assert code == 0, err
     analyses = [Analysis.from_dict(json.loads(line)) for line in out.splitlines()]
-    assert len(analyses) == len(list(EXAMPLES.glob("*.txt")))
+    feed_lines = (EXAMPLES / "wire-feed.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(analyses) == len(list(EXAMPLES.glob("*.txt"))) + len(feed_lines)
     for analysis in analyses:
         text = analysis.article.text
         assert analysis.narratives and analysis.subnarratives

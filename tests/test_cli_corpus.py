@@ -10,19 +10,21 @@ from .test_cli import run
 
 def test_corpus_workflow_from_files_to_charts(capsys, tmp_path):
     db = str(tmp_path / "corpus.db")
-    code, _, err = run(capsys, "ingest", str(EXAMPLES), "--db", db, "--source", "examples")
-    assert code == 0 and "5 new article(s), 0 already stored" in err
+    code, _, err = run(capsys, "ingest", str(EXAMPLES), "--db", db, "--source", "examples")  # 5 .txt + 10 in JSONL
+    assert code == 0 and "15 new article(s), 0 already stored" in err
     code, _, err = run(capsys, "ingest", str(EXAMPLES), "--db", db)
-    assert code == 0 and "0 new article(s), 5 already stored" in err
+    assert code == 0 and "0 new article(s), 15 already stored" in err
 
     code, out, err = run(capsys, "analyze", "--db", db, "--workers", "1")
     assert code == 0, err
-    assert "5 article(s) analysed" in err and "5 of 5 analysed" in err
+    assert "15 article(s) analysed" in err and "15 of 15 analysed" in err
     assert "URW: Amplifying war-related fears" in out
 
     code, out, _ = run(capsys, "search", "troops", "--db", db, "--format", "json")
     hits = [json.loads(line) for line in out.splitlines()]
-    assert code == 0 and hits[0]["id"] == "nato-troops-escalation.txt" and hits[0]["source"] == "examples"
+    nato = next(hit for hit in hits if hit["id"] == "nato-troops-escalation.txt")
+    assert code == 0 and nato["source"] == "examples"
+    assert {hit["source"] for hit in hits} >= {"examples", "The Northern Courier"}  # a file's own source wins
     code, out, _ = run(capsys, "search", "--db", db, "--narrative", "amplifying war-related fears", "--format", "json")
     assert code == 0 and "nato-troops-escalation.txt" in out
 

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import uuid
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from narrascope.batch import analyse_store
 from narrascope.document import Actor, Analysis, Article, Label
@@ -26,34 +23,10 @@ FEARS = "URW: Amplifying war-related fears"
 BLAME = "URW: Blaming the war on others rather than the invader"
 
 
-def _postgres_admin_url() -> str | None:
-    url = os.environ.get("NARRASCOPE_TEST_POSTGRES")
-    if url is None and os.environ.get("CI"):
-        pytest.fail("NARRASCOPE_TEST_POSTGRES is not set: scripts/test starts a PostgreSQL server for CI")
-    return url
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request, tmp_path):
-    """An empty store: a SQLite file, or a fresh database on the test PostgreSQL server."""
-    if request.param == "sqlite":
-        with Store(tmp_path / "corpus.db") as opened:
-            yield opened
-        return
-    admin_url = _postgres_admin_url()
-    if admin_url is None:
-        pytest.skip("no PostgreSQL server (NARRASCOPE_TEST_POSTGRES)")
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(admin_url.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        with Store(admin_url.rsplit("/", 1)[0] + f"/{name}") as opened:
-            yield opened
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+@pytest.fixture
+def store(database_url):
+    with Store(database_url) as opened:
+        yield opened
 
 
 def _article(number: int, text: str, source: str = "daily", day: date | None = None, language: str = "en") -> Article:

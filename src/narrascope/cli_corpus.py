@@ -345,4 +345,38 @@ def export(db: str, output_format: str, out: Path, **filters: Any) -> None:
     stderr.print(f"Exported {count} article(s) to {out}", style="dim")
 
 
-COMMANDS = (ingest, search, trends, alerts, export)
+@click.command(context_settings=CONTEXT)
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1), help="Server processes.")
+@click.option("--private", is_flag=True, help="Reads need the token too (pages and API).")
+def serve(db: str, host: str, port: int, workers: int, private: bool) -> None:
+    """Web app and HTTP API over the store (OpenAPI docs at /docs).
+
+    Writes (POST /api/articles) need `Authorization: Bearer $NARRASCOPE_TOKEN`; without NARRASCOPE_TOKEN set,
+    writes are refused.
+    """
+    import os
+
+    import uvicorn
+
+    from narrascope.store import Store
+
+    Store(db).close()  # fail now, in one line, if the database cannot be opened
+    os.environ["NARRASCOPE_DB"] = db
+    os.environ["NARRASCOPE_PRIVATE"] = "1" if private else ""
+    if not os.environ.get("NARRASCOPE_TOKEN"):
+        stderr.print("NARRASCOPE_TOKEN is not set: the API is read-only.", style="yellow")
+    stderr.print(f"narrascope on http://{host}:{port}/ (database {db})", highlight=False)
+    uvicorn.run(
+        "narrascope.api.app:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+    )
+
+
+COMMANDS = (ingest, search, trends, alerts, export, serve)

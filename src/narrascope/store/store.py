@@ -330,7 +330,7 @@ def _article_row(article: Article, source: str | None) -> dict[str, Any]:
         "title": article.title,
         "text": article.text,
         "language": article.language,
-        "source": (source or article.source or None),
+        "source": article.source or source or None,
         "url": article.url,
         "published": article.published,
     }

@@ -1,5 +1,6 @@
-# Start a throwaway PostgreSQL server for the tests (source this file; it exports NARRASCOPE_TEST_POSTGRES).
-# Installs Debian's postgresql package when no server is installed (CI machines start without one).
+# Services the tests use (source this file): a throwaway PostgreSQL server (exports NARRASCOPE_TEST_POSTGRES)
+# and Debian's Chromium for the browser tests. Installs the Debian packages when missing (CI machines start
+# without them).
 # The server lives in a temporary folder, listens on 127.0.0.1 only, trusts local connections, and is stopped
 # and deleted when the calling shell exits.
 
@@ -9,13 +10,23 @@ narrascope_pg_bindir() {
   [ -n "$dir" ] && [ -x "$dir/pg_ctl" ] && echo "$dir"
 }
 
+narrascope_apt_install() {
+  command -v apt-get >/dev/null && [ "$(id -u)" = 0 ] || return 1
+  echo "Installing $* (Debian packages)…" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >/dev/null 2>&1 \
+    || { apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >/dev/null; }
+}
+
+narrascope_ensure_chromium() {
+  command -v chromium >/dev/null || narrascope_apt_install chromium || true
+  command -v chromium >/dev/null || { echo "Chromium is not installed; browser tests will not run" >&2; return 1; }
+}
+
 narrascope_start_postgres() {
   local bindir
   bindir=$(narrascope_pg_bindir || true)
-  if [ -z "$bindir" ] && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
-    echo "Installing PostgreSQL (Debian package)…" >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql >/dev/null 2>&1 \
-      || { apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql >/dev/null; }
+  if [ -z "$bindir" ]; then
+    narrascope_apt_install postgresql || true
     bindir=$(narrascope_pg_bindir || true)
   fi
   if [ -z "$bindir" ]; then

@@ -1,0 +1,196 @@
+"""The web application: the HTTP API under ``/api`` (OpenAPI docs at ``/docs``) and the pages, over one store.
+
+Security defaults: writes need ``Authorization: Bearer <NARRASCOPE_TOKEN>`` (compared in constant time) and are
+refused when no token was configured; bodies over ``max_body_bytes`` get 413 before they are read; every response
+carries a Content-Security-Policy without inline scripts, ``X-Content-Type-Options: nosniff`` and
+``frame-ancestors 'none'``.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from narrascope.store import Store
+
+MAX_BODY_BYTES = 2 * 1024 * 1024
+SECURITY_HEADERS = {
+    "content-security-policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "referrer-policy": "no-referrer",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    db: str = "narrascope.db"
+    token: str | None = None  # bearer token for writes (and for reads when private)
+    private: bool = False  # reads need the token too
+    max_body_bytes: int = MAX_BODY_BYTES
+
+
+class BodyLimit:
+    """ASGI middleware: 413 for bodies over the limit, by Content-Length or while streaming."""
+
+    def __init__(self, app: Any, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: dict, receive: Callable[[], Awaitable[dict]], send: Callable) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
+            await self._too_large(scope, receive, send)
+            return
+        seen = 0
+
+        async def limited_receive() -> dict:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit:
+                raise _BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, limited_receive, send)
+        except _BodyTooLarge:
+            await self._too_large(scope, receive, send)
+
+    async def _too_large(self, scope: dict, receive: Callable, send: Callable) -> None:
+        limit_mb = self.limit / (1024 * 1024)
+        response = JSONResponse({"detail": f"request body is larger than {limit_mb:g} MB"}, status_code=413)
+        await response(scope, receive, send)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+_bearer = HTTPBearer(auto_error=False)
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
+def _token_matches(settings: Settings, credentials: HTTPAuthorizationCredentials | None) -> bool:
+    if settings.token is None or credentials is None:
+        return False
+    return hmac.compare_digest(credentials.credentials.encode("utf-8"), settings.token.encode("utf-8"))
+
+
+def require_write(request: Request, credentials: Credentials) -> None:
+    """Dependency of every write endpoint."""
+    settings: Settings = request.app.state.settings
+    if settings.token is None:
+        raise HTTPException(403, "writes are disabled: start the server with NARRASCOPE_TOKEN set")
+    if not _token_matches(settings, credentials):
+        raise HTTPException(401, "missing or wrong bearer token", headers={"WWW-Authenticate": "Bearer"})
+
+
+def require_read(request: Request, credentials: Credentials) -> None:
+    """Dependency of read endpoints: open unless the server runs with ``private``."""
+    settings: Settings = request.app.state.settings
+    if settings.private and not _token_matches(settings, credentials):
+        raise HTTPException(401, "missing or wrong bearer token", headers={"WWW-Authenticate": "Bearer"})
+
+
+def get_store(request: Request) -> Store:
+    return request.app.state.store
+
+
+StoreDep = Annotated[Store, Depends(get_store)]
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The application over ``settings.db``; models are loaded on the first analysis, then kept."""
+    from narrascope.api.routes import router as api_router
+    from narrascope.web.routes import mount as mount_pages
+
+    settings = settings or Settings()
+    store = Store(settings.db)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        store.close()
+
+    app = FastAPI(
+        lifespan=lifespan,
+        docs_url=None,  # served below from local assets: no CDN
+        redoc_url=None,
+        title="narrascope",
+        summary="Propaganda narratives, entity framing and corpus trends in news articles — offline, on CPU.",
+        version=_version(),
+        openapi_tags=[
+            {"name": "analysis", "description": "Analyse one article without storing it."},
+            {"name": "corpus", "description": "Stored articles: ingest, list, search, trends."},
+            {"name": "taxonomy", "description": "Narratives and roles narrascope knows."},
+        ],
+    )
+    app.state.settings = settings
+    app.state.store = store
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next: Callable) -> Any:
+        response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if request.url.path == "/docs":  # Swagger UI starts with an inline script of its own
+            del response.headers["content-security-policy"]
+        return response
+
+    _mount_docs(app)
+    app.include_router(api_router, prefix="/api")
+    mount_pages(app)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    return app
+
+
+def _mount_docs(app: FastAPI) -> None:
+    """Swagger UI from the ``swagger-ui-bundle`` package's files (the default loads them from a CDN)."""
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.responses import HTMLResponse
+    from fastapi.staticfiles import StaticFiles
+    from swagger_ui_bundle import swagger_ui_path
+
+    app.mount("/static/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="narrascope API",
+            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger/swagger-ui.css",
+            swagger_favicon_url="/static/swagger/favicon-32x32.png",
+        )
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("narrascope")
+    except PackageNotFoundError:
+        return "0"
+
+
+def app_from_environment() -> FastAPI:
+    """The app as configured by ``NARRASCOPE_DB``, ``NARRASCOPE_TOKEN``, ``NARRASCOPE_PRIVATE`` (uvicorn workers)."""
+    return create_app(
+        Settings(
+            db=os.environ.get("NARRASCOPE_DB", "narrascope.db"),
+            token=os.environ.get("NARRASCOPE_TOKEN") or None,
+            private=os.environ.get("NARRASCOPE_PRIVATE", "") == "1",
+        )
+    )

@@ -1,0 +1,228 @@
+"""HTTP API endpoints (mounted under ``/api``). Analyses are the same JSON as ``narrascope analyze --format json``."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query
+from pydantic import BaseModel, Field
+
+from narrascope.api.app import StoreDep, require_read, require_write
+from narrascope.document import Article
+from narrascope.store import Store
+from narrascope.store.search import Filters, search
+from narrascope.store.stats import label_totals, top_actors
+from narrascope.store.trends import trends
+from narrascope.taxonomy import narratives, roles
+
+router = APIRouter()
+MAX_TEXT_CHARS = 1_000_000
+
+
+class ArticleIn(BaseModel):
+    """An article to analyse or store: plain text (first line may be the title) or an HTML page."""
+
+    text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS, description="Article text, or HTML with `html: true`.")
+    html: bool = Field(False, description="`text` is an HTML page: its main text is extracted first.")
+    title: str | None = Field(None, max_length=1000)
+    language: str | None = Field(None, pattern=r"^[a-z]{2}$", description="ISO 639-1 code; detected if absent.")
+    id: str | None = Field(None, max_length=512)
+    source: str | None = Field(None, max_length=256)
+    url: str | None = Field(None, max_length=2000)
+    published: date | None = None
+
+
+class IngestResultOut(BaseModel):
+    added: int
+    duplicates: int
+
+
+class Hit(BaseModel):
+    pk: int = Field(description="Row number in the store: /api/articles/{pk}.")
+    id: str
+    title: str
+    source: str | None
+    language: str | None
+    published: date | None
+    snippet: str = Field(description="Matching passage; matches are between \\u0002 and \\u0003.")
+    score: float
+    narratives: list[str]
+
+
+class TrendPointOut(BaseModel):
+    period: date
+    group: str
+    label: str
+    count: int
+    total: int
+    share: float
+
+
+class LabelOut(BaseModel):
+    name: str
+    description: str
+    parent: str | None
+    articles: int
+
+
+class ActorOut(BaseModel):
+    name: str
+    main_role: str
+    articles: int
+
+
+def to_article(item: ArticleIn) -> Article:
+    """The :class:`Article` of a request body (HTML → main text; the title line kept as SemEval files do)."""
+    from narrascope.errors import InputError
+    from narrascope.io.html import article_from_html
+    from narrascope.io.txt import article_from_text, with_title
+
+    article_id = item.id or "request"
+    try:
+        if item.html:
+            article = article_from_html(article_id, item.text, "request body")
+        elif item.title:
+            article = Article(article_id, with_title(item.title, item.text), title=item.title.strip())
+        else:
+            article = article_from_text(article_id, item.text)
+    except InputError as error:
+        raise HTTPException(422, error.problem) from None
+    article.language = item.language or article.language
+    article.source = item.source or article.source
+    article.url = item.url or article.url
+    article.published = item.published or article.published
+    return article
+
+
+def filters(
+    narrative: Annotated[list[str], Query(description="Narrative or sub-narrative (part of the name will do).")] = [],  # noqa: B006
+    entity: str | None = None,
+    role: str | None = None,
+    lang: Annotated[list[str], Query()] = [],  # noqa: B006
+    source: Annotated[list[str], Query()] = [],  # noqa: B006
+    since: date | None = None,
+    until: date | None = None,
+) -> Filters:
+    try:
+        names = tuple(narratives().resolve(name) for name in narrative)
+        role_name = roles().resolve(role) if role else None
+    except ValueError as error:
+        raise HTTPException(422, str(error)) from None
+    return Filters(names, entity, role_name, tuple(x.lower() for x in lang), tuple(source), since, until)
+
+
+FiltersDep = Annotated[Filters, Depends(filters)]
+
+
+@router.post("/analyze", tags=["analysis"], summary="Analyse one article (not stored)")
+def analyze(item: ArticleIn) -> dict[str, Any]:
+    """Narratives with evidence, actors and roles of the article; the `Analysis` JSON."""
+    from narrascope.pipeline import load
+
+    return load()(to_article(item)).to_dict()
+
+
+@router.post(
+    "/articles", tags=["corpus"], summary="Store articles", dependencies=[Depends(require_write)], status_code=201
+)
+def ingest(items: Annotated[list[ArticleIn], Field(min_length=1, max_length=1000)], store: StoreDep) -> IngestResultOut:
+    """Store up to 1,000 articles (deduplicated by text); run `narrascope analyze --db` to analyse them."""
+    result = store.ingest([to_article(item) for item in items])
+    return IngestResultOut(added=result.added, duplicates=result.duplicates)
+
+
+def _hits(store: Store, query: str, found: Filters, limit: int, offset: int) -> list[Hit]:
+    return [
+        Hit(
+            pk=hit.pk,
+            id=hit.article_id,
+            title=hit.title,
+            source=hit.source,
+            language=hit.language,
+            published=hit.published,
+            snippet=hit.snippet,
+            score=hit.score,
+            narratives=list(hit.narratives),
+        )
+        for hit in search(store, query, found, limit=limit, offset=offset)
+    ]
+
+
+@router.get("/articles", tags=["corpus"], summary="List stored articles", dependencies=[Depends(require_read)])
+def list_articles(
+    found: FiltersDep,
+    store: StoreDep,
+    limit: Annotated[int, Query(ge=1, le=200)] = 20,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[Hit]:
+    """Newest first, within the filters."""
+    return _hits(store, "", found, limit, offset)
+
+
+@router.get("/articles/{pk}", tags=["corpus"], summary="One stored article", dependencies=[Depends(require_read)])
+def get_article(pk: int, store: StoreDep) -> dict[str, Any]:
+    """The article with its stored `Analysis` (only the article when it is not analysed yet)."""
+    analysis = store.analysis(pk)
+    if analysis is None:
+        raise HTTPException(404, f"no article {pk}")
+    return analysis.to_dict()
+
+
+@router.get("/search", tags=["corpus"], summary="Full-text search", dependencies=[Depends(require_read)])
+def search_articles(
+    found: FiltersDep,
+    store: StoreDep,
+    q: Annotated[str, Query(max_length=500, description='Words and "quoted phrases"; all must match.')] = "",
+    limit: Annotated[int, Query(ge=1, le=200)] = 20,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[Hit]:
+    return _hits(store, q, found, limit, offset)
+
+
+@router.get("/trends", tags=["corpus"], summary="Narratives over time", dependencies=[Depends(require_read)])
+def get_trends(
+    found: FiltersDep,
+    store: StoreDep,
+    by: Literal["day", "week", "month"] = "week",
+    per: Literal["source", "language"] | None = None,
+    level: Literal["narrative", "subnarrative"] = "narrative",
+) -> list[TrendPointOut]:
+    """Counts and shares (articles with the label / articles analysed) per period."""
+    points = trends(store, by, per, level, found.narratives, found.since, found.until)
+    return [
+        TrendPointOut(period=p.period, group=p.group, label=p.label, count=p.count, total=p.total, share=p.share)
+        for p in points
+    ]
+
+
+@router.get(
+    "/narratives", tags=["taxonomy"], summary="Narratives and their corpus counts", dependencies=[Depends(require_read)]
+)
+def list_narratives(store: StoreDep) -> list[LabelOut]:
+    taxonomy = narratives()
+    counts = {**label_totals(store, "narrative"), **label_totals(store, "subnarrative")}
+    labels = dict.fromkeys([*taxonomy.coarse, *taxonomy.fine])
+    return [
+        LabelOut(
+            name=name,
+            description=taxonomy.description(name),
+            parent=taxonomy.parent(name),
+            articles=counts.get(name, 0),
+        )
+        for name in labels
+    ]
+
+
+@router.get("/entities", tags=["corpus"], summary="Most named actors", dependencies=[Depends(require_read)])
+def list_entities(
+    found: FiltersDep,
+    store: StoreDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> list[ActorOut]:
+    """Actors named in the most articles, by main role; `role` keeps actors cast in it (main or fine role)."""
+    return [
+        ActorOut(name=actor.name, main_role=actor.main_role, articles=actor.articles)
+        for actor in top_actors(store, replace(found, role=None), found.role, limit)
+    ]

@@ -1,0 +1,67 @@
+"""Server-rendered SVG line charts (no JavaScript, no external assets): narrative shares over time."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from datetime import date
+
+from markupsafe import Markup, escape
+
+from narrascope.store.trends import TrendPoint
+
+#: Colour-blind-safe palette (Okabe–Ito), readable on white; ``.swatch-<i>`` in app.css uses the same colours.
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#999999")
+WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 760, 260, 44, 12, 12, 28
+
+
+def share_chart(points: Sequence[TrendPoint], link: Callable[[str], str], lines: int = 6) -> Markup:
+    """Shares of the ``lines`` most frequent labels over time, with a legend of links (``link(label)``)."""
+    totals: dict[str, int] = defaultdict(int)
+    series: dict[str, list[tuple[date, float]]] = defaultdict(list)
+    for point in points:
+        totals[point.label] += point.count
+        series[point.label].append((point.period, point.share))
+    labels = [label for label in sorted(totals, key=lambda name: -totals[name]) if totals[label]][:lines]
+    periods = sorted({point.period for point in points})
+    if not labels or not periods:
+        return Markup('<p class="muted">No analysed articles yet.</p>')
+    top = max(max(share for _, share in series[label]) for label in labels) or 1.0
+    top = min(1.0, round(top + 0.05, 1))
+    plot_width, plot_height = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+
+    def x(period: date) -> float:
+        if len(periods) == 1:
+            return LEFT + plot_width / 2
+        return LEFT + plot_width * periods.index(period) / (len(periods) - 1)
+
+    def y(share: float) -> float:
+        return TOP + plot_height * (1 - share / top)
+
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="chart-title">',
+        '<title id="chart-title">Share of articles per narrative over time</title>',
+    ]
+    for tick in (0.0, top / 2, top):
+        parts.append(f'<line class="grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(tick):.1f}" y2="{y(tick):.1f}"/>')
+        parts.append(f'<text class="axis" x="{LEFT - 6}" y="{y(tick) + 4:.1f}" text-anchor="end">{tick:.0%}</text>')
+    for period in (periods[0], periods[-1]) if len(periods) > 1 else periods:
+        parts.append(
+            f'<text class="axis" x="{x(period):.1f}" y="{HEIGHT - 8}" text-anchor="middle">{period.isoformat()}</text>'
+        )
+    for colour, label in zip(PALETTE, labels, strict=False):
+        coordinates = " ".join(f"{x(period):.1f},{y(share):.1f}" for period, share in sorted(series[label]))
+        parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{coordinates}">')
+        parts.append(f"<title>{escape(label)}</title></polyline>")
+        for period, share in sorted(series[label]):
+            parts.append(f'<circle cx="{x(period):.1f}" cy="{y(share):.1f}" r="3" fill="{colour}">')
+            parts.append(f"<title>{escape(label)}: {share:.0%} ({period.isoformat()})</title></circle>")
+    parts.append("</svg>")
+    legend = ['<ul class="legend">']
+    for number, label in enumerate(labels):
+        legend.append(
+            f'<li><span class="swatch swatch-{number}" aria-hidden="true"></span>'
+            f'<a href="{escape(link(label))}">{escape(label)}</a> <span class="muted">({totals[label]})</span></li>'
+        )
+    legend.append("</ul>")
+    return Markup("".join(parts + legend))

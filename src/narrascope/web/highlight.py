@@ -1,0 +1,69 @@
+"""The article text as HTML with its evidence sentences and actor mentions marked — every character escaped.
+
+The text is cut at every span boundary; each piece is escaped and wrapped in the markup of the spans covering it:
+``<span data-ev="n0 s1">`` for evidence of narrative 0 / sub-narrative 1 (the page's script shows a label's
+evidence on click), ``<mark class="role-…">`` for an actor mention with its roles in a tooltip.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import pairwise
+
+from markupsafe import Markup, escape
+
+from narrascope.document import Analysis, Mention
+
+ROLE_CLASSES = {"Protagonist": "role-protagonist", "Antagonist": "role-antagonist", "Innocent": "role-innocent"}
+
+
+def evidence_ids(analysis: Analysis) -> dict[tuple[int, int], list[str]]:
+    """Evidence span → ids of the labels it supports (``n<i>`` narratives, ``s<i>`` sub-narratives)."""
+    found: dict[tuple[int, int], list[str]] = {}
+    for prefix, labels in (("n", analysis.narratives), ("s", analysis.subnarratives)):
+        for index, label in enumerate(labels):
+            for span in label.evidence:
+                found.setdefault((span.start, span.end), []).append(f"{prefix}{index}")
+    return found
+
+
+def mention_title(mention: Mention) -> str:
+    fine = ", ".join(f"{label.name} ({label.confidence:.2f})" for label in mention.fine_roles)
+    return f"{mention.main_role.name} ({mention.main_role.confidence:.2f})" + (f" — {fine}" if fine else "")
+
+
+def article_html(analysis: Analysis) -> Markup:
+    """The whole article text, escaped, with evidence and mentions marked; newlines become line breaks."""
+    text = analysis.article.text
+    evidence = evidence_ids(analysis)
+    mentions: Sequence[Mention] = sorted(analysis.mentions, key=lambda mention: mention.span.start)
+    cuts = {0, len(text)}
+    for start, end in evidence:
+        cuts.update((start, end))
+    for mention in mentions:
+        cuts.update((mention.span.start, mention.span.end))
+    cuts.update(index for index, char in enumerate(text) if char == "\n")
+    cuts.update(index + 1 for index, char in enumerate(text) if char == "\n")
+    points = sorted(cut for cut in cuts if 0 <= cut <= len(text))
+    pieces: list[str] = []
+    mention_index = 0
+    for start, end in pairwise(points):
+        piece = text[start:end]
+        if piece == "\n":
+            pieces.append("<br>")
+            continue
+        while mention_index < len(mentions) and mentions[mention_index].span.end <= start:
+            mention_index += 1
+        html = str(escape(piece))
+        mention = mentions[mention_index] if mention_index < len(mentions) else None
+        if mention is not None and mention.span.start <= start and end <= mention.span.end:
+            role_class = ROLE_CLASSES.get(mention.main_role.name, "role-other")
+            html = (
+                f'<mark class="mention {role_class}" tabindex="0" data-actor="{mention.actor}" '
+                f'title="{escape(mention_title(mention))}">{html}</mark>'
+            )
+        ids = sorted({i for (a, b), labels in evidence.items() if a <= start and end <= b for i in labels})
+        if ids:
+            html = f'<span class="evidence" data-ev="{" ".join(ids)}">{html}</span>'
+        pieces.append(html)
+    return Markup("".join(pieces))

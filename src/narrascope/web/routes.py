@@ -1,0 +1,235 @@
+"""Server-rendered pages (Jinja2, autoescaped): dashboard, search, article, narrative, analyse."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, Depends, FastAPI, File, Form, HTTPException, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from narrascope.api.app import StoreDep, require_read
+from narrascope.document import Analysis
+from narrascope.errors import InputError
+from narrascope.store.search import MARK_END, MARK_START, Filters, search
+from narrascope.store.stats import analysed_by, label_totals, top_actors, top_sources
+from narrascope.store.trends import alerts, trends
+from narrascope.taxonomy import narratives
+from narrascope.web.charts import share_chart
+from narrascope.web.highlight import ROLE_CLASSES, article_html
+
+HERE = Path(__file__).parent
+PAGE_SIZE = 20
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+templates = Jinja2Templates(directory=HERE / "templates")
+router = APIRouter(dependencies=[Depends(require_read)], include_in_schema=False)
+
+
+def narrative_url(name: str) -> str:
+    return "/narratives/" + quote(name, safe="")
+
+
+def snippet_html(snippet: str) -> str:
+    """A search snippet with its matches in <mark>, everything else escaped."""
+    from markupsafe import Markup, escape
+
+    return Markup(str(escape(snippet)).replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))
+
+
+def safe_link(url: str | None) -> str | None:
+    """Only http(s) links are rendered: a ``javascript:`` URL in article metadata must not become clickable."""
+    return url if url and url.lower().startswith(("http://", "https://")) else None
+
+
+templates.env.globals.update(
+    narrative_url=narrative_url, snippet_html=snippet_html, safe_link=safe_link, role_classes=ROLE_CLASSES
+)
+
+
+def page(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    return templates.TemplateResponse(request, name, context, status_code=status_code)
+
+
+@router.get("/", response_class=HTMLResponse)
+def dashboard(request: Request, store: StoreDep) -> HTMLResponse:
+    points = trends(store, by="week")
+    return page(
+        request,
+        "dashboard.html",
+        counts=store.counts(),
+        chart=share_chart(points, narrative_url),
+        narratives=list(label_totals(store).items())[:12],
+        languages=list(analysed_by(store, "language").items()),
+        sources=list(analysed_by(store, "source").items())[:12],
+        alerts=alerts(store, by="week", per="source")[:10],
+        recent=search(store, "", limit=10),
+        antagonists=top_actors(store, role="Antagonist", limit=8),
+        protagonists=top_actors(store, role="Protagonist", limit=8),
+    )
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search_page(
+    request: Request,
+    store: StoreDep,
+    q: Annotated[str, Query(max_length=500)] = "",
+    narrative: str = "",
+    lang: str = "",
+    source: str = "",
+    since: str = "",
+    until: str = "",
+    page_number: Annotated[int, Query(alias="page", ge=1, le=500)] = 1,
+) -> HTMLResponse:
+    problems = []
+    narrative_name = None
+    if narrative:
+        try:
+            narrative_name = narratives().resolve(narrative)
+        except ValueError as error:
+            problems.append(str(error))
+    dates = {}
+    for name, value in (("since", since), ("until", until)):
+        try:
+            dates[name] = date.fromisoformat(value) if value else None
+        except ValueError:
+            problems.append(f"{name}: {value!r} is not a date (YYYY-MM-DD)")
+    found = Filters(
+        (narrative_name,) if narrative_name else (),
+        languages=(lang.lower(),) if lang else (),
+        sources=(source,) if source else (),
+        since=dates.get("since"),
+        until=dates.get("until"),
+    )
+    hits = [] if problems else search(store, q, found, limit=PAGE_SIZE + 1, offset=(page_number - 1) * PAGE_SIZE)
+    query = {"q": q, "narrative": narrative, "lang": lang, "source": source, "since": since, "until": until}
+    return page(
+        request,
+        "search.html",
+        status_code=422 if problems else 200,
+        hits=hits[:PAGE_SIZE],
+        query=query,
+        problems=problems,
+        page_number=page_number,
+        previous_url=f"/search?{urlencode({**query, 'page': page_number - 1})}" if page_number > 1 else None,
+        next_url=f"/search?{urlencode({**query, 'page': page_number + 1})}" if len(hits) > PAGE_SIZE else None,
+        narrative_names=narratives().coarse,
+        languages=list(analysed_by(store, "language")),
+        sources=list(analysed_by(store, "source")),
+    )
+
+
+@router.get("/articles/{pk}", response_class=HTMLResponse)
+def article_page(request: Request, pk: int, store: StoreDep) -> HTMLResponse:
+    analysis = store.analysis(pk)
+    if analysis is None:
+        raise HTTPException(404, f"no article {pk}")
+    return _article_view(request, analysis, stored=True)
+
+
+def _article_view(request: Request, analysis: Analysis, stored: bool) -> HTMLResponse:
+    taxonomy = narratives()
+    children: dict[str, list[tuple[int, Any]]] = {}
+    for index, label in enumerate(analysis.subnarratives):
+        children.setdefault(taxonomy.parent(label.name) or label.name, []).append((index, label))
+    actors = sorted(enumerate(analysis.actors), key=lambda item: -len(item[1].mentions))
+    return page(
+        request,
+        "article.html",
+        analysis=analysis,
+        article=analysis.article,
+        text_html=article_html(analysis),
+        children=children,
+        actors=actors,
+        taxonomy=taxonomy,
+        stored=stored,
+    )
+
+
+@router.get("/narratives/{name:path}", response_class=HTMLResponse)
+def narrative_page(request: Request, name: str, store: StoreDep) -> HTMLResponse:
+    taxonomy = narratives()
+    try:
+        label = taxonomy.resolve(name)
+    except ValueError as error:
+        raise HTTPException(404, str(error)) from None
+    found = Filters((label,))
+    level = "subnarrative" if taxonomy.parent(label) else "narrative"
+    sub_counts = label_totals(store, "subnarrative")
+    return page(
+        request,
+        "narrative.html",
+        label=label,
+        description=taxonomy.description(label),
+        parent=taxonomy.parent(label),
+        children=[(child, taxonomy.description(child), sub_counts.get(child, 0)) for child in taxonomy.children(label)],
+        chart=share_chart(trends(store, by="week", level=level, labels=(label,)), narrative_url, lines=1),
+        sources=top_sources(store, label),
+        examples=search(store, "", found, limit=10),
+        antagonists=top_actors(store, found, role="Antagonist", limit=8),
+        protagonists=top_actors(store, found, role="Protagonist", limit=8),
+    )
+
+
+@router.get("/analyze", response_class=HTMLResponse)
+def analyze_form(request: Request) -> HTMLResponse:
+    return page(request, "analyze.html", problem=None, text="", title="")
+
+
+@router.post("/analyze", response_class=HTMLResponse)
+async def analyze_submit(
+    request: Request,
+    text: Annotated[str, Form(max_length=1_000_000)] = "",
+    title: Annotated[str, Form(max_length=1000)] = "",
+    upload: Annotated[UploadFile | None, File()] = None,
+) -> HTMLResponse:
+    """Analyse pasted text or an uploaded .txt/.html file (not stored) and show the article view."""
+    from fastapi.concurrency import run_in_threadpool
+
+    from narrascope.document import Article
+    from narrascope.io.files import decode
+    from narrascope.io.html import HTML_SUFFIXES, article_from_html
+    from narrascope.io.txt import article_from_text, with_title
+    from narrascope.pipeline import load
+
+    try:
+        if upload is not None and upload.filename:
+            name = Path(upload.filename).name  # never a path: the upload is read in memory only
+            data = await upload.read(MAX_UPLOAD_BYTES + 1)
+            if len(data) > MAX_UPLOAD_BYTES:
+                raise InputError(name, "file is larger than 2 MB")
+            content = decode(data, name)
+            article = (
+                article_from_html(name, content, name)
+                if Path(name).suffix.lower() in HTML_SUFFIXES
+                else article_from_text(name, content)
+            )
+        elif text.strip():
+            article = (
+                Article("pasted", with_title(title, text), title=title.strip())
+                if title.strip()
+                else article_from_text("pasted", text)
+            )
+        else:
+            raise InputError("form", "paste an article or choose a file")
+    except InputError as error:
+        return page(request, "analyze.html", status_code=422, problem=str(error), text=text, title=title)
+    analysis = await run_in_threadpool(load(), article)
+    return _article_view(request, analysis, stored=False)
+
+
+def mount(app: FastAPI) -> None:
+    """Add the pages and their static assets (served locally: no CDN) to ``app``."""
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(router)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, error: HTTPException) -> Any:
+        from fastapi.exception_handlers import http_exception_handler
+
+        if request.url.path.startswith("/api") or request.url.path.startswith("/static"):
+            return await http_exception_handler(request, error)
+        return page(request, "error.html", status_code=error.status_code, status=error.status_code, detail=error.detail)

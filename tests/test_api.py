@@ -1,0 +1,141 @@
+"""The HTTP API and pages through FastAPI's test client, over real SQLite and PostgreSQL stores."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from narrascope.api import Settings, create_app
+from narrascope.batch import analyse_store
+from narrascope.document import Analysis
+from narrascope.io import iter_articles
+from narrascope.store import Store
+
+from .conftest import EXAMPLES
+
+TOKEN = "test-token-1234"
+XSS_TEXT = (
+    'Breaking <script>window.__xss = 1</script>\n\nNATO troops <img src=x onerror="window.__xss = 2"> '
+    'were sent to Ukraine, officials said. <a href="javascript:window.__xss = 3">more</a>'
+)
+
+
+@pytest.fixture
+def client(database_url):
+    with Store(database_url) as store:
+        store.ingest(list(iter_articles([EXAMPLES])), source="examples")
+        analyse_store(store, workers=1)
+    with TestClient(create_app(Settings(db=database_url, token=TOKEN))) as test_client:
+        yield test_client
+
+
+def test_analyze_returns_the_analysis_json(client):
+    response = client.post("/api/analyze", json={"text": (EXAMPLES / "nato-troops-escalation.txt").read_text()})
+    assert response.status_code == 200
+    analysis = Analysis.from_dict(response.json())
+    assert "URW: Amplifying war-related fears" in [label.name for label in analysis.narratives]
+    assert analysis.actors and all(
+        span.text == analysis.article.text[span.start : span.end] for span in analysis.sentences
+    )
+
+
+def test_analyze_reads_html_and_rejects_malformed_requests_with_the_field(client):
+    html = (
+        "<html><head><title>Troops</title></head><body><article><p>NATO will send troops to Ukraine, they say, "
+        "and Russia warns of war.</p></article></body></html>"
+    )
+    response = client.post("/api/analyze", json={"text": html, "html": True})
+    assert response.status_code == 200 and "NATO will send troops" in response.json()["article"]["text"]
+    missing = client.post("/api/analyze", json={"body": "x"})
+    assert missing.status_code == 422 and missing.json()["detail"][0]["loc"] == ["body", "text"]
+    broken = client.post("/api/analyze", content=b"{not json", headers={"content-type": "application/json"})
+    assert broken.status_code == 422
+    wrong_type = client.post("/api/analyze", json={"text": "x", "language": "english"})
+    assert wrong_type.status_code == 422 and wrong_type.json()["detail"][0]["loc"] == ["body", "language"]
+
+
+def test_oversized_bodies_get_413_with_a_message(client):
+    response = client.post(
+        "/api/analyze", content=b"x" * (2 * 1024 * 1024 + 1), headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 413 and "larger than 2 MB" in response.json()["detail"]
+
+
+def test_writes_need_the_bearer_token(client):
+    body = [{"text": "Fresh report\n\nA new text about troops."}]
+    assert client.post("/api/articles", json=body).status_code == 401
+    assert client.post("/api/articles", json=body, headers={"Authorization": "Bearer wrong"}).status_code == 401
+    assert client.post("/api/articles", json=body, headers={"Authorization": f"Basic {TOKEN}"}).status_code == 401
+    created = client.post("/api/articles", json=body, headers={"Authorization": f"Bearer {TOKEN}"})
+    assert created.status_code == 201 and created.json() == {"added": 1, "duplicates": 0}
+    again = client.post("/api/articles", json=body, headers={"Authorization": f"Bearer {TOKEN}"})
+    assert again.json() == {"added": 0, "duplicates": 1}
+
+
+def test_without_a_configured_token_writes_are_refused(database_url):
+    with TestClient(create_app(Settings(db=database_url))) as test_client:
+        response = test_client.post("/api/articles", json=[{"text": "x"}], headers={"Authorization": "Bearer "})
+        assert response.status_code == 403 and "NARRASCOPE_TOKEN" in response.json()["detail"]
+
+
+def test_private_mode_gates_reads(database_url):
+    with TestClient(create_app(Settings(db=database_url, token=TOKEN, private=True))) as test_client:
+        assert test_client.get("/api/articles").status_code == 401
+        assert test_client.get("/", headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 200
+
+
+def test_read_endpoints(client):
+    listed = client.get("/api/articles", params={"lang": "ru"}).json()
+    assert [hit["id"] for hit in listed] == ["sanktsii-evropa.txt"]
+    hits = client.get("/api/search", params={"q": "troops"}).json()
+    nato = next(hit for hit in hits if hit["id"] == "nato-troops-escalation.txt")
+    assert all("\u0002" in hit["snippet"] for hit in hits)
+    article = client.get(f"/api/articles/{nato['pk']}").json()
+    assert article["article"]["id"] == "nato-troops-escalation.txt" and article["narratives"]
+    assert client.get("/api/articles/99999").status_code == 404
+    trends = client.get("/api/trends", params={"by": "month"}).json()
+    assert {point["label"] for point in trends} >= {"URW: Amplifying war-related fears"}
+    narratives = {item["name"]: item for item in client.get("/api/narratives").json()}
+    assert narratives["URW: Amplifying war-related fears"]["articles"] >= 1
+    assert (
+        narratives["URW: Discrediting Ukraine: Ukraine is a puppet of the West"]["parent"]
+        == "URW: Discrediting Ukraine"
+    )
+    entities = client.get("/api/entities", params={"limit": 5}).json()
+    assert entities and all(item["articles"] >= 1 for item in entities)
+    assert client.get("/api/search", params={"narrative": "no such narrative"}).status_code == 422
+
+
+def test_pages_render_and_send_security_headers(client):
+    for url in (
+        "/",
+        "/search?q=troops",
+        "/articles/1",
+        "/narratives/URW%3A%20Amplifying%20war-related%20fears",
+        "/analyze",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "script-src 'self'" in response.headers["content-security-policy"]
+        assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+        assert response.headers["x-content-type-options"] == "nosniff"
+    assert client.get("/articles/4242").status_code == 404
+    docs = client.get("/docs")
+    assert docs.status_code == 200 and "/static/swagger/swagger-ui-bundle.js" in docs.text and "cdn" not in docs.text
+
+
+def test_article_text_is_escaped_in_pages(client):
+    response = client.post("/analyze", data={"text": XSS_TEXT})
+    assert response.status_code == 200
+    assert "<script>window.__xss" not in response.text and "&lt;script&gt;" in response.text
+    assert "<img src=x" not in response.text and 'href="javascript:' not in response.text
+
+
+def test_uploaded_files_are_read_in_memory_and_bad_ones_explained(client):
+    upload = {"upload": ("../../etc/passwd.txt", b"Title\n\nNATO troops in Ukraine.", "text/plain")}
+    response = client.post("/analyze", files=upload)
+    assert response.status_code == 200 and "troops in" in response.text and "passwd" not in response.text
+    binary = client.post("/analyze", files={"upload": ("x.txt", b"\x00\x01\x02" * 100, "text/plain")})
+    assert binary.status_code == 422 and "binary" in binary.text
+    empty = client.post("/analyze", data={"text": "  "})
+    assert empty.status_code == 422 and "paste an article" in empty.text

@@ -1,0 +1,168 @@
+"""The web app in a real headless Chromium (Playwright driving Debian's chromium): what analysts click through.
+
+Screenshots of every page land in build/screenshots/ (CI artifacts, not committed).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+
+import pytest
+
+from narrascope.api import Settings, create_app
+from narrascope.batch import analyse_store
+from narrascope.document import Article
+from narrascope.io import iter_articles
+from narrascope.store import Store
+
+from .conftest import EXAMPLES, REPO
+from .test_api import XSS_TEXT
+
+SCREENSHOTS = REPO / "build" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _chromium() -> str:
+    path = os.environ.get("NARRASCOPE_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed: scripts/test installs Debian's chromium for CI")
+        pytest.skip("chromium is not installed")
+    return path
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """narrascope serving a SQLite corpus (the examples plus an article full of XSS payloads) on a free port."""
+    import uvicorn
+
+    database = str(tmp_path_factory.mktemp("web") / "web.db")
+    with Store(database) as store:
+        store.ingest(list(iter_articles([EXAMPLES])), source="examples")
+        store.ingest([Article("xss.txt", XSS_TEXT, title="Breaking", source="hostile", url="javascript:alert(1)")])
+        analyse_store(store, workers=1)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = uvicorn.Config(create_app(Settings(db=database)), host="127.0.0.1", port=port, log_level="warning")
+    instance = uvicorn.Server(config)
+    thread = threading.Thread(target=instance.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not instance.started:
+        if time.monotonic() > deadline:
+            pytest.fail("the test server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    instance.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    executable = _chromium()
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    opened = context.new_page()
+    opened.dialogs = []  # any alert() would land here
+    opened.on("dialog", lambda dialog: (opened.dialogs.append(dialog.message), dialog.dismiss()))
+    yield opened
+    context.close()
+
+
+def _shot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def test_analyse_the_example_article_and_see_its_highlights(page, server, london_paris_article):
+    page.goto(f"{server}/analyze")
+    page.get_by_label("Article text").fill(london_paris_article.read_text(encoding="utf-8"))
+    page.get_by_role("button", name="Analyse").click()
+    page.wait_for_selector("#article-body")
+    assert "Why London and Paris" in page.locator("h1").inner_text()
+    assert page.locator("mark.mention.role-antagonist").count() > 0
+    title = page.locator("mark.mention").first.get_attribute("title")
+    assert title and title.split(" ")[0] in ("Protagonist", "Antagonist", "Innocent")
+    fears = page.locator(".label-button", has_text="URW: Amplifying war-related fears").first
+    fears.click()
+    assert fears.get_attribute("aria-pressed") == "true"
+    assert page.locator(".evidence.shown").count() > 0
+    _shot(page, "article-analysed")
+
+
+def test_dashboard_links_through_to_an_article(page, server):
+    page.goto(server)
+    assert page.locator("svg.chart").count() == 1
+    _shot(page, "dashboard")
+    page.locator("ol.hits a.hit-title").first.click()
+    page.wait_for_selector("#article-body")
+    assert page.locator(".narratives .label-button").count() > 0
+    _shot(page, "article-stored")
+
+
+def test_search_with_filters_shows_snippets(page, server):
+    page.goto(f"{server}/search")
+    page.get_by_label('Words or "phrases"').fill("troops")
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_selector("ol.hits")
+    assert page.locator("ol.hits li .snippet mark").count() > 0
+    assert "troops" in page.locator("ol.hits li").first.inner_text().lower()
+    _shot(page, "search")
+    page.locator("a.tag", has_text="URW: ").first.click()
+    assert page.locator("h1").inner_text().startswith("URW: ")
+    assert page.locator("ol.hits li").count() >= 1
+    _shot(page, "narrative")
+
+
+def test_script_payloads_in_articles_stay_inert(page, server):
+    page.goto(f"{server}/search?source=hostile")
+    page.locator("ol.hits a.hit-title").first.click()
+    page.wait_for_selector("#article-body")
+    body = page.locator("#article-body").inner_text()
+    assert "<script>window.__xss = 1</script>" in body  # shown as text
+    page.locator("#article-body").hover()
+    assert page.evaluate("window.__xss") is None
+    assert page.locator("a[href^='javascript:']").count() == 0
+    page.goto(f"{server}/analyze")
+    page.get_by_label("Article text").fill(XSS_TEXT)
+    page.get_by_role("button", name="Analyse").click()
+    page.wait_for_selector("#article-body")
+    assert page.evaluate("window.__xss") is None and page.dialogs == []
+    _shot(page, "xss-inert")
+
+
+def test_pages_fit_a_phone_screen(browser, server):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    phone = context.new_page()
+    for path, name in (
+        ("/", "phone-dashboard"),
+        ("/articles/1", "phone-article"),
+        ("/search?q=troops", "phone-search"),
+    ):
+        phone.goto(server + path)
+        overflow = phone.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 1, (path, overflow)
+        _shot(phone, name)
+    context.close()
