@@ -139,3 +139,11 @@ def test_uploaded_files_are_read_in_memory_and_bad_ones_explained(client):
     assert binary.status_code == 422 and "binary" in binary.text
     empty = client.post("/analyze", data={"text": "  "})
     assert empty.status_code == 422 and "paste an article" in empty.text
+
+
+def test_clients_over_the_rate_limit_get_429(tmp_path):
+    with TestClient(create_app(Settings(db=str(tmp_path / "r.db"), rate_limit=1, burst=3))) as test_client:
+        codes = [test_client.get("/api/narratives").status_code for _ in range(5)]
+        assert codes[:3] == [200, 200, 200] and codes[-1] == 429
+        limited = test_client.get("/api/narratives")
+        assert limited.headers["retry-after"] == "1" and "too many requests" in limited.json()["detail"]

@@ -64,6 +64,9 @@ def train() -> None:
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True, help="With --db.")
 @click.option("--workers", type=click.IntRange(1), help="Worker processes (default: all cores).")
 @click.option("--scheduler", help="Dask scheduler address (tcp://host:8786); default: a local cluster.")
+@click.option(
+    "--batch-size", default=64, show_default=True, type=click.IntRange(1, 10_000), help="Articles per stored batch."
+)
 def analyze(
     paths: tuple[Path, ...],
     output_format: str,
@@ -71,6 +74,7 @@ def analyze(
     engine: str,
     workers: int | None,
     scheduler: str | None,
+    batch_size: int,
 ) -> None:
     """Find the narratives each article pushes and the actors it casts, with confidence and evidence quotes.
 
@@ -84,7 +88,7 @@ def analyze(
     if db is not None:
         if paths:
             click.get_current_context().invoke(ingest, paths=paths, db=db, source=None)
-        analyse_database(db, engine, workers, scheduler)
+        analyse_database(db, engine, workers, scheduler, batch_size)
         return
     if not paths:
         raise click.UsageError("give article files or folders, or --db to analyse a stored corpus")

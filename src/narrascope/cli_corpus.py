@@ -105,7 +105,7 @@ def ingest(paths: tuple[Path, ...], db: str, source: str | None) -> None:
         raise click.exceptions.Exit(EXIT_INPUT_ERROR)
 
 
-def analyse_database(db: str, engine: str, workers: int | None, scheduler: str | None) -> None:
+def analyse_database(db: str, engine: str, workers: int | None, scheduler: str | None, batch_size: int = 64) -> None:
     """``narrascope analyze --db``: analyse what is pending, then summarise the corpus."""
     from narrascope.batch import analyse_store, models_key
     from narrascope.pipeline import load
@@ -115,7 +115,9 @@ def analyse_database(db: str, engine: str, workers: int | None, scheduler: str |
     with Store(db) as store:
         pending = store.count_pending(models_key(load()))
         with progress_bar(stderr, f"Analysing ({engine})", total=pending) as advance:
-            result = analyse_store(store, engine=engine, workers=workers, scheduler=scheduler, progress=advance)
+            result = analyse_store(
+                store, engine=engine, workers=workers, scheduler=scheduler, progress=advance, batch_size=batch_size
+            )
         counts = store.counts()
         stderr.print(
             f"{result.analysed} article(s) analysed in {result.seconds:.1f} s ({result.rate:.1f}/s, {result.workers} "

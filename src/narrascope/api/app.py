@@ -1,21 +1,23 @@
 """The web application: the HTTP API under ``/api`` (OpenAPI docs at ``/docs``) and the pages, over one store.
 
-Security defaults: writes need ``Authorization: Bearer <NARRASCOPE_TOKEN>`` (compared in constant time) and are
-refused when no token was configured; bodies over ``max_body_bytes`` get 413 before they are read; every response
-carries a Content-Security-Policy without inline scripts, ``X-Content-Type-Options: nosniff`` and
-``frame-ancestors 'none'``.
+Security defaults: each client address gets ``rate_limit`` requests per second (429 beyond); writes need
+``Authorization: Bearer <NARRASCOPE_TOKEN>`` (compared in constant time) and are refused when no token was
+configured; bodies over ``max_body_bytes`` get 413 before they are read; every response carries a
+Content-Security-Policy without inline scripts, ``X-Content-Type-Options: nosniff`` and ``frame-ancestors 'none'``.
 """
 
 from __future__ import annotations
 
 import hmac
 import os
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
@@ -37,6 +39,8 @@ class Settings:
     token: str | None = None  # bearer token for writes (and for reads when private)
     private: bool = False  # reads need the token too
     max_body_bytes: int = MAX_BODY_BYTES
+    rate_limit: float = 200.0  # requests per second per client address (0: no limit)
+    burst: int = 400
 
 
 class BodyLimit:
@@ -76,6 +80,34 @@ class BodyLimit:
 
 class _BodyTooLarge(Exception):
     pass
+
+
+class RateLimit:
+    """ASGI middleware: a token bucket per client address; 429 with Retry-After when it runs dry."""
+
+    def __init__(self, app: Any, rate: float, burst: int) -> None:
+        self.app, self.rate, self.burst = app, rate, burst
+        self.buckets: dict[str, tuple[float, float]] = {}  # client → (tokens, time of last refill)
+
+    async def __call__(self, scope: dict, receive: Callable[[], Awaitable[dict]], send: Callable) -> None:
+        if scope["type"] == "http" and self.rate > 0 and not self._take(str((scope.get("client") or ("?",))[0])):
+            response = JSONResponse(
+                {"detail": f"too many requests: at most {self.rate:g} per second"},
+                status_code=429,
+                headers={"retry-after": "1"},
+            )
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+    def _take(self, client: str) -> bool:
+        now = time.monotonic()
+        tokens, last = self.buckets.get(client, (float(self.burst), now))
+        tokens = min(float(self.burst), tokens + (now - last) * self.rate)
+        if len(self.buckets) > 100_000:  # forget idle clients rather than grow without bound
+            self.buckets.clear()
+        self.buckets[client] = (tokens - 1, now) if tokens >= 1 else (tokens, now)
+        return tokens >= 1
 
 
 _bearer = HTTPBearer(auto_error=False)
@@ -149,10 +181,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             del response.headers["content-security-policy"]
         return response
 
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_request: Request, error: RequestValidationError) -> JSONResponse:
+        """422 naming each bad field; the offending input is not echoed (it may be huge or not JSON-encodable)."""
+        details = [{"type": e["type"], "loc": list(e["loc"]), "msg": e["msg"]} for e in error.errors()]
+        return JSONResponse({"detail": details}, status_code=422)
+
     _mount_docs(app)
     app.include_router(api_router, prefix="/api")
     mount_pages(app)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(RateLimit, rate=settings.rate_limit, burst=settings.burst)
     return app
 
 

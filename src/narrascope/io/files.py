@@ -55,9 +55,15 @@ def decode(data: bytes, source: str | Path) -> str:
     """Decode bytes of unknown encoding; refuses empty and binary content with an error naming ``source``."""
     if not data.strip():
         raise InputError(source, "file is empty")
+    text = None
     for bom, encoding in _BOMS:
         if data.startswith(bom):
-            return _decode_as(data, encoding, source)
+            text = _decode_as(data, encoding, source)
+            break
+    if text is not None:
+        if not text.lstrip("\ufeff").strip():
+            raise InputError(source, "file is empty")
+        return text
     if b"\x00" in data[:65536] or _looks_binary(data[:65536]):
         raise InputError(source, "looks like a binary file, not text")
     try:

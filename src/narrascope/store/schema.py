@@ -126,12 +126,16 @@ def _create_tables(connection: Connection) -> None:
         connection.execute(text(statement))
 
 
+#: PostgreSQL advisory-lock key that serialises migrations.
+MIGRATION_LOCK = 7_302_025
 #: Migration n (1-based) brings the schema from version n-1 to n. Append, never edit.
 MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_create_tables,)
 
 
 def migrate(connection: Connection) -> int:
     """Apply the missing migrations; returns the schema version now in place."""
+    if connection.dialect.name == "postgresql":  # one migrating process at a time (released at commit)
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=MIGRATION_LOCK))
     schema_version.create(connection, checkfirst=True)
     current = connection.execute(select(func.max(schema_version.c.version))).scalar() or 0
     for number in range(current + 1, len(MIGRATIONS) + 1):

@@ -80,7 +80,19 @@ class Store:
         self.name = self.url.render_as_string(hide_password=True)
         self.dialect = self.url.get_backend_name()
         self.engine = self._engine()
-        self._run(migrate)
+        self._migrate()
+
+    def _migrate(self) -> None:
+        """Bring the schema up to date. Two processes opening a new SQLite file at once both try to create it: the
+        loser's transaction fails with "already exists" once the winner commits, and its retry finds it done."""
+        for attempt in range(5):
+            try:
+                self._run(migrate)
+                return
+            except StoreError as error:
+                if "already exists" not in str(error) or attempt == 4:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
 
     def close(self) -> None:
         self.engine.dispose()

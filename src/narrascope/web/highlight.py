@@ -66,4 +66,5 @@ def article_html(analysis: Analysis) -> Markup:
         if ids:
             html = f'<span class="evidence" data-ev="{" ".join(ids)}">{html}</span>'
         pieces.append(html)
-    return Markup("".join(pieces))
+    # every piece of article text went through escape()
+    return Markup("".join(pieces))  # nosec B704

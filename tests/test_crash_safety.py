@@ -1,0 +1,191 @@
+"""Crash safety and concurrency on real databases: kill -9 the ingest and analyse commands at random points, kill a
+Dask worker mid-run, run writers side by side — and check that nothing is lost, duplicated or half-written."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from narrascope.api import Settings, create_app
+from narrascope.batch import analyse_store
+from narrascope.store import Store
+from narrascope.store.schema import analyses, articles, label_counts, labels
+from narrascope.store.store import ARTICLES_LEVEL
+
+TRIALS = 10
+WORDS = "troops sanctions climate energy farmers NATO Kyiv Moscow Brussels protest policy price war peace".split()
+
+
+def write_feed(path: Path, count: int, seed: int, words: int = 40) -> Path:
+    generator = random.Random(seed)
+    with path.open("w", encoding="utf-8") as stream:
+        for number in range(count):
+            text = " ".join(generator.choice(WORDS) for _ in range(words)) + f" (item {seed}-{number})."
+            record = {"id": f"{seed}-{number}", "title": f"Report {number}", "text": text, "source": f"s{number % 3}"}
+            stream.write(json.dumps(record) + "\n")
+    return path
+
+
+def narrascope(*args: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "narrascope", *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+
+
+def kill_at_random(process: subprocess.Popen, generator: random.Random, low: float, high: float) -> None:
+    time.sleep(generator.uniform(low, high))
+    if process.poll() is None:
+        os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+
+
+def consistency(database: str) -> dict[str, int]:
+    """Row counts, plus the invariants a crash must never break."""
+    with Store(database) as store:
+        (row,) = store.execute(
+            select(
+                func.count().label("articles"),
+                func.count(func.distinct(articles.c.content_hash)).label("hashes"),
+            )
+        )
+        analysed = store.execute(select(func.count().label("n")).select_from(analyses))[0]["n"]
+        counted = store.execute(
+            select(func.coalesce(func.sum(label_counts.c.count), 0).label("n")).where(
+                label_counts.c.level == ARTICLES_LEVEL
+            )
+        )[0]["n"]
+        unlabelled = store.execute(
+            select(func.count().label("n"))
+            .select_from(analyses)
+            .where(~select(labels.c.article).where(labels.c.article == analyses.c.article).exists())
+        )[0]["n"]
+    assert row["articles"] == row["hashes"]  # no duplicated text
+    assert counted == analysed  # trend counts match the analyses exactly: no half-written analysis
+    assert unlabelled == 0  # every analysis has its labels
+    return {"articles": row["articles"], "analyses": analysed}
+
+
+def test_kill_9_during_ingest_loses_and_duplicates_nothing(database_url, tmp_path):
+    feed = write_feed(tmp_path / "feed.jsonl", 40_000, seed=1, words=20)
+    generator = random.Random(2025)
+    seen = []
+    for _ in range(TRIALS):
+        kill_at_random(narrascope("ingest", str(feed), "--db", database_url), generator, 0.5, 2.0)
+        seen.append(consistency(database_url)["articles"])
+    assert any(0 < count < 40_000 for count in seen), seen  # some kills really landed mid-ingest
+    finished = narrascope("ingest", str(feed), "--db", database_url)
+    assert finished.wait() == 0, finished.stderr.read()
+    assert consistency(database_url)["articles"] == 40_000
+
+
+def test_kill_9_during_analysis_loses_and_duplicates_nothing(database_url, tmp_path):
+    feed = write_feed(tmp_path / "feed.jsonl", 300, seed=3)
+    assert narrascope("ingest", str(feed), "--db", database_url).wait() == 0
+    generator = random.Random(7)
+    seen = []
+    for _ in range(TRIALS):
+        analyse = narrascope("analyze", "--db", database_url, "--workers", "1", "--batch-size", "8")
+        kill_at_random(analyse, generator, 1.0, 4.0)
+        seen.append(consistency(database_url)["analyses"])
+    assert any(0 < count < 300 for count in seen), seen  # some kills really landed mid-analysis
+    finished = narrascope("analyze", "--db", database_url, "--workers", "1")
+    assert finished.wait() == 0, finished.stderr.read()
+    assert consistency(database_url) == {"articles": 300, "analyses": 300}
+
+
+def test_a_dask_worker_killed_mid_run_does_not_lose_results(tmp_path):
+    from distributed import Client, LocalCluster
+
+    database = str(tmp_path / "dask.db")
+    with Store(database) as store:
+        store.ingest(list(_articles(write_feed(tmp_path / "feed.jsonl", 240, seed=5, words=120))))
+    with (
+        LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        Client(cluster) as client,
+    ):
+        pids = list(client.run(os.getpid).values())
+
+        def kill_one_worker() -> None:
+            time.sleep(2.0)
+            os.kill(pids[0], signal.SIGKILL)
+
+        killer = threading.Thread(target=kill_one_worker)
+        killer.start()
+        with Store(database) as store:
+            result = analyse_store(store, engine="dask", scheduler=cluster.scheduler_address, batch_size=4)
+        killer.join()
+        assert pids[0] not in client.run(os.getpid).values()  # the worker really died (and was replaced)
+    assert result.analysed == 240
+    assert consistency(database) == {"articles": 240, "analyses": 240}
+
+
+def _articles(feed: Path):
+    from narrascope.io import iter_articles
+
+    return iter_articles([feed])
+
+
+def test_two_ingests_into_one_sqlite_file_at_once(tmp_path):
+    database = str(tmp_path / "shared.db")
+    first = write_feed(tmp_path / "a.jsonl", 6000, seed=10)
+    second = write_feed(tmp_path / "b.jsonl", 6000, seed=11)
+    processes = [narrascope("ingest", str(path), "--db", database) for path in (first, second, first)]
+    for process in processes:
+        assert process.wait() == 0, process.stderr.read()
+        assert "locked" not in process.stderr.read()
+    assert consistency(database)["articles"] == 12_000
+
+
+def test_api_writes_during_a_cli_ingest(tmp_path):
+    database = str(tmp_path / "busy.db")
+    feed = write_feed(tmp_path / "feed.jsonl", 15_000, seed=20)
+    Store(database).close()
+    ingest = narrascope("ingest", str(feed), "--db", database)
+    with TestClient(create_app(Settings(db=database, token="t"))) as client:
+        for number in range(25):
+            body = [{"text": f"API article {number}\n\nWritten while the command line ingests."}]
+            response = client.post("/api/articles", json=body, headers={"Authorization": "Bearer t"})
+            assert response.status_code == 201, response.text
+    assert ingest.wait() == 0, ingest.stderr.read()
+    assert consistency(database)["articles"] == 15_025
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip", "delete"])
+def test_damaged_model_files_are_named_with_the_rebuild_command(tmp_path, damage):
+    import shutil
+
+    from narrascope.errors import ModelError
+    from narrascope.tasks.narratives import NarrativeClassifier
+
+    copy = tmp_path / "narratives"
+    shutil.copytree(_shipped_dir(), copy)
+    arrays = copy / "arrays.npz"
+    if damage == "truncate":
+        arrays.write_bytes(arrays.read_bytes()[:1000])
+    elif damage == "flip":
+        data = bytearray(arrays.read_bytes())
+        data[len(data) // 2] ^= 0xFF
+        arrays.write_bytes(bytes(data))
+    else:
+        arrays.unlink()
+    with pytest.raises(ModelError) as raised:
+        NarrativeClassifier.load(copy)
+    message = str(raised.value)
+    assert str(arrays) in message and "narrascope train narratives" in message and "\n" not in message
+
+
+def _shipped_dir() -> Path:
+    from importlib import resources
+
+    return Path(str(resources.files("narrascope") / "models" / "narratives"))
