@@ -109,6 +109,8 @@ def test_read_endpoints(client):
 def test_pages_render_and_send_security_headers(client):
     for url in (
         "/",
+        "/?per=source",
+        "/?per=language",
         "/search?q=troops",
         "/articles/1",
         "/narratives/URW%3A%20Amplifying%20war-related%20fears",

@@ -116,6 +116,10 @@ def test_dashboard_links_through_to_an_article(page, server):
     page.goto(server)
     assert page.locator("svg.chart").count() == 1
     _shot(page, "dashboard")
+    page.get_by_role("link", name="by language").click()
+    assert page.locator("svg.chart").count() >= 2  # one panel per language
+    _shot(page, "dashboard-by-language")
+    page.get_by_role("link", name="all", exact=True).click()
     page.locator("ol.hits a.hit-title").first.click()
     page.wait_for_selector("#article-body")
     assert page.locator(".narratives .label-button").count() > 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, FastAPI, File, Form, HTTPException, Query, Request, UploadFile
@@ -55,14 +55,27 @@ def page(request: Request, name: str, status_code: int = 200, **context: Any) ->
     return templates.TemplateResponse(request, name, context, status_code=status_code)
 
 
+#: Panels in the dashboard's per-source / per-language view.
+GROUP_CHARTS = 4
+
+
 @router.get("/", response_class=HTMLResponse)
-def dashboard(request: Request, store: StoreDep) -> HTMLResponse:
-    points = trends(store, by="week")
+def dashboard(request: Request, store: StoreDep, per: Literal["source", "language"] | None = None) -> HTMLResponse:
+    points = trends(store, by="week", per=per)
+    sizes: dict[str, int] = {}
+    for point in {(p.period, p.group): p for p in points}.values():
+        sizes[point.group] = sizes.get(point.group, 0) + point.total
+    groups = sorted(sizes, key=lambda group: -sizes[group])[:GROUP_CHARTS] if per else [""]
+    charts = [
+        (group, share_chart([p for p in points if p.group == group], narrative_url, lines=5 if per else 6))
+        for group in groups
+    ]
     return page(
         request,
         "dashboard.html",
         counts=store.counts(),
-        chart=share_chart(points, narrative_url),
+        per=per,
+        charts=charts,
         narratives=list(label_totals(store).items())[:12],
         languages=list(analysed_by(store, "language").items()),
         sources=list(analysed_by(store, "source").items())[:12],
