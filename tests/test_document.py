@@ -3,7 +3,7 @@ from datetime import date
 
 import pytest
 
-from narrascope.document import Analysis, Article, Label, Span
+from narrascope.document import Actor, Analysis, Article, Explanation, Label, Mention, Span
 
 
 def _analysis() -> Analysis:
@@ -24,6 +24,11 @@ def _analysis() -> Analysis:
         sentences=[Span.of(text, 0, 10), Span.of(text, 12, 32)],
         narratives=[Label("URW: Discrediting Ukraine", 0.81, evidence)],
         subnarratives=[Label("URW: Discrediting Ukraine: Other", 0.55, evidence)],
+        mentions=[Mention(Span.of(text, 0, 5), Label("Antagonist", 0.7, evidence), (Label("Instigator", 0.5),), 0)],
+        actors=[Actor("Title", Label("Antagonist", 0.7), (Label("Instigator", 1.0),), (0,))],
+        explanation=Explanation(
+            "The text says “First sentence here.”", "URW: Discrediting Ukraine", None, evidence, "offline"
+        ),
         models={"narratives": "test"},
     )
 

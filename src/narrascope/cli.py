@@ -242,9 +242,9 @@ def train_entities(data: Path, out: Path) -> None:
 
 
 @app.command(context_settings=CONTEXT)
-@click.argument("name", type=click.Choice(["narratives", "roles"]), default="narratives")
+@click.argument("name", type=click.Choice(["narratives", "roles", "techniques"]), default="narratives")
 def taxonomy(name: str) -> None:
-    """Print the NAME taxonomy (narratives or roles) as a tree, with descriptions."""
+    """Print the NAME taxonomy (narratives, roles or persuasion techniques) as a tree, with descriptions."""
     from narrascope.taxonomy import load
     from narrascope.taxonomy.render import render_taxonomy
 

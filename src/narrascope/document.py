@@ -120,6 +120,36 @@ class Actor:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """Why the article pushes its dominant narrative, in at most 80 words, with the spans it is built from."""
+
+    text: str
+    narrative: str
+    subnarrative: str | None
+    evidence: tuple[Span, ...]
+    engine: str  # "offline", or "llm:<model>"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "narrative": self.narrative,
+            "subnarrative": self.subnarrative,
+            "evidence": [span.to_dict() for span in self.evidence],
+            "engine": self.engine,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Explanation:
+        return cls(
+            str(data["text"]),
+            str(data["narrative"]),
+            data.get("subnarrative"),
+            tuple(Span.from_dict(span) for span in data.get("evidence", ())),
+            str(data.get("engine", "offline")),
+        )
+
+
 @dataclass(slots=True)
 class Article:
     """A news article as read from a file, a JSONL line or the API."""
@@ -163,7 +193,8 @@ class Analysis:
 
     ``narratives`` are the coarse labels of the taxonomy (e.g. ``URW: Discrediting Ukraine``) and
     ``subnarratives`` the fine ones (``URW: Discrediting Ukraine: Ukraine is a puppet of the West``), both sorted by
-    confidence. ``mentions`` are the actor mentions in text order, ``actors`` the actors they belong to.
+    confidence. ``mentions`` are the actor mentions in text order, ``actors`` the actors they belong to;
+    ``explanation`` says why the article pushes its dominant narrative.
     ``models`` records the version of every model that contributed, so stored analyses can be
     recomputed when a model changes.
     """
@@ -175,6 +206,7 @@ class Analysis:
     subnarratives: list[Label] = field(default_factory=list)
     mentions: list[Mention] = field(default_factory=list)
     actors: list[Actor] = field(default_factory=list)
+    explanation: Explanation | None = None
     models: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -186,6 +218,7 @@ class Analysis:
             "subnarratives": [label.to_dict() for label in self.subnarratives],
             "mentions": [mention.to_dict() for mention in self.mentions],
             "actors": [actor.to_dict() for actor in self.actors],
+            "explanation": self.explanation.to_dict() if self.explanation else None,
             "models": dict(self.models),
         }
 
@@ -199,5 +232,6 @@ class Analysis:
             subnarratives=[Label.from_dict(label) for label in data.get("subnarratives", ())],
             mentions=[Mention.from_dict(mention) for mention in data.get("mentions", ())],
             actors=[Actor.from_dict(actor) for actor in data.get("actors", ())],
+            explanation=Explanation.from_dict(data["explanation"]) if data.get("explanation") else None,
             models=dict(data.get("models", {})),
         )

@@ -134,3 +134,8 @@ def narratives() -> Taxonomy:
 def roles() -> Taxonomy:
     """The SemEval-2025 Task 10 entity-framing roles (main role → fine-grained roles)."""
     return load("roles")
+
+
+def techniques() -> Taxonomy:
+    """The SemEval-2023 Task 3 persuasion techniques (6 groups → 23 techniques)."""
+    return load("techniques")
