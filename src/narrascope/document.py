@@ -194,7 +194,8 @@ class Analysis:
     ``narratives`` are the coarse labels of the taxonomy (e.g. ``URW: Discrediting Ukraine``) and
     ``subnarratives`` the fine ones (``URW: Discrediting Ukraine: Ukraine is a puppet of the West``), both sorted by
     confidence. ``mentions`` are the actor mentions in text order, ``actors`` the actors they belong to;
-    ``explanation`` says why the article pushes its dominant narrative.
+    ``explanation`` says why the article pushes its dominant narrative; ``techniques`` are persuasion-technique
+    spans (one label per span, the span as evidence); ``frames`` and ``genre`` are experimental.
     ``models`` records the version of every model that contributed, so stored analyses can be
     recomputed when a model changes.
     """
@@ -207,6 +208,9 @@ class Analysis:
     mentions: list[Mention] = field(default_factory=list)
     actors: list[Actor] = field(default_factory=list)
     explanation: Explanation | None = None
+    techniques: list[Label] = field(default_factory=list)
+    frames: list[Label] = field(default_factory=list)
+    genre: Label | None = None
     models: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -219,6 +223,9 @@ class Analysis:
             "mentions": [mention.to_dict() for mention in self.mentions],
             "actors": [actor.to_dict() for actor in self.actors],
             "explanation": self.explanation.to_dict() if self.explanation else None,
+            "techniques": [label.to_dict() for label in self.techniques],
+            "frames": [label.to_dict() for label in self.frames],
+            "genre": self.genre.to_dict() if self.genre else None,
             "models": dict(self.models),
         }
 
@@ -233,5 +240,8 @@ class Analysis:
             mentions=[Mention.from_dict(mention) for mention in data.get("mentions", ())],
             actors=[Actor.from_dict(actor) for actor in data.get("actors", ())],
             explanation=Explanation.from_dict(data["explanation"]) if data.get("explanation") else None,
+            techniques=[Label.from_dict(label) for label in data.get("techniques", ())],
+            frames=[Label.from_dict(label) for label in data.get("frames", ())],
+            genre=Label.from_dict(data["genre"]) if data.get("genre") else None,
             models=dict(data.get("models", {})),
         )

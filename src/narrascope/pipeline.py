@@ -76,10 +76,17 @@ class Pipeline:
 def load() -> Pipeline:
     """The default pipeline with the models shipped in the package (loaded once per process)."""
     from narrascope.tasks.entities import EntityTagger
+    from narrascope.tasks.framing import FramingTagger
     from narrascope.tasks.narratives import NarrativeTagger
 
     return Pipeline(
-        [LanguageIdentifier(), SentenceSegmenter(), NarrativeTagger.load_shipped(), EntityTagger.load_shipped()]
+        [
+            LanguageIdentifier(),
+            SentenceSegmenter(),
+            NarrativeTagger.load_shipped(),
+            EntityTagger.load_shipped(),
+            FramingTagger(),
+        ]
     )
 
 

@@ -58,6 +58,13 @@ def render_analysis(analysis: Analysis) -> Panel:
             for span in sub.evidence:
                 sub_node.add(Text(quote(span), style="italic"))
     parts = [header, Text(""), tree]
+    if analysis.genre or analysis.frames:
+        framing = Text("Genre and frames (experimental): ", style="bold")
+        if analysis.genre:
+            framing.append(f"{analysis.genre.name} ({analysis.genre.confidence:.2f})")
+        if analysis.frames:
+            framing.append(" · " + ", ".join(label.name for label in analysis.frames))
+        parts += [Text(""), framing]
     if analysis.actors:
         parts += [Text(""), actors_table(analysis)]
     return Panel(Group(*parts), expand=True)
