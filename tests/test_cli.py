@@ -251,3 +251,53 @@ def test_predict_entities_from_raw_text_then_eval(capsys, tmp_path):
     scores = json.loads(out)["gold"]
     assert scores["mentions"] == 1 and scores["mention_recall"] == 1.0
     assert 0 < scores["mention_precision"] < 1
+
+
+def test_predict_explanations_for_given_narratives_then_eval(capsys, tmp_path):
+    docs, _ = _entity_docs(tmp_path)
+    narratives_file = tmp_path / "dominant.txt"
+    narratives_file.write_text(
+        "nato.txt\tURW: Amplifying war-related fears\t"
+        "URW: Amplifying war-related fears: NATO should/will directly intervene\n",
+        encoding="utf-8",
+    )
+    out_file = tmp_path / "explanations.txt"
+    args = [
+        "predict",
+        "explanations",
+        "--docs",
+        str(docs),
+        "--narratives",
+        str(narratives_file),
+        "--out",
+        str(out_file),
+    ]
+    code, _, err = run(capsys, *args)
+    assert code == 0, err
+    (line,) = out_file.read_text(encoding="utf-8").splitlines()
+    article_id, explanation = line.split("\t")
+    assert article_id == "nato.txt" and len(explanation.split()) <= 80
+    assert explanation.startswith("The text claims that")
+
+    gold = tmp_path / "gold.txt"
+    gold.write_text(
+        "nato.txt\tURW: Amplifying war-related fears\tnone\t"
+        "The text claims NATO troops in Ukraine mean war with Russia.\n",
+        encoding="utf-8",
+    )
+    code, out, err = run(
+        capsys, "eval", "explanations", "--gold", str(gold), "--pred", str(out_file), "--docs", str(docs),
+        "--no-bertscore", "--format", "json",
+    )  # fmt: skip
+    assert code == 0, err
+    scores = json.loads(out)["gold"]
+    assert 0.1 < scores["token_f1"] < 1 and scores["over_80_words"] == 0 and scores["ungrounded_quotes"] == 0
+
+
+def test_predict_explanations_refuses_unknown_articles(capsys, tmp_path):
+    docs, _ = _entity_docs(tmp_path)
+    narratives_file = tmp_path / "dominant.txt"
+    narratives_file.write_text("other.txt\tURW: Discrediting Ukraine\tnone\n", encoding="utf-8")
+    args = ["predict", "explanations", "--docs", str(docs), "--narratives", str(narratives_file)]
+    code, _, err = run(capsys, *args, "--out", str(tmp_path / "o.txt"))
+    assert code == 2 and "not in" in err and not (tmp_path / "o.txt").exists()

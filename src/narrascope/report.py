@@ -58,6 +58,10 @@ def render_analysis(analysis: Analysis) -> Panel:
             for span in sub.evidence:
                 sub_node.add(Text(quote(span), style="italic"))
     parts = [header, Text(""), tree]
+    if analysis.explanation:
+        explanation = Text(f"Why ({analysis.explanation.engine} engine): ", style="bold")
+        explanation.append(analysis.explanation.text)
+        parts += [Text(""), explanation]
     if analysis.genre or analysis.frames:
         framing = Text("Genre and frames (experimental): ", style="bold")
         if analysis.genre:

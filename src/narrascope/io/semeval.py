@@ -230,3 +230,20 @@ def write_explanation_annotations(path: str | Path, annotations: Iterable[Explan
             if item.explanation is not None:
                 fields.append(" ".join(item.explanation.split()))
             stream.write("\t".join(fields) + "\n")
+
+
+def read_explanation_predictions(path: str | Path) -> dict[str, str]:
+    """Subtask-3 output files: ``article<TAB>explanation``."""
+    predictions = {}
+    for number, fields in _rows(path, 2, 2):
+        if fields[0] in predictions:
+            raise InputError(path, f"article {fields[0]!r} is explained twice", number)
+        predictions[fields[0]] = fields[1]
+    return predictions
+
+
+def write_explanation_predictions(path: str | Path, explanations: Iterable[tuple[str, str]]) -> None:
+    """``article<TAB>explanation`` lines (tabs and newlines inside an explanation become spaces); atomic."""
+    with atomic_writer(path) as stream:
+        for article_id, text in explanations:
+            stream.write(f"{article_id}\t{' '.join(text.split())}\n")

@@ -10,9 +10,11 @@ from narrascope.errors import InputError
 from narrascope.io.files import read_text
 from narrascope.io.semeval import (
     EntityAnnotation,
+    ExplanationAnnotation,
     NarrativeAnnotation,
     check_mentions,
     read_entity_annotations,
+    read_explanation_annotations,
     read_narrative_annotations,
 )
 from narrascope.io.txt import article_from_text
@@ -82,4 +84,51 @@ def load_entity_split(
         for article_id in sorted(by_article):
             article = article_from_text(article_id, texts[article_id], language=language.lower())
             examples.append(EntityExample(article, language, tuple(by_article[article_id])))
+    return examples
+
+
+@dataclass(frozen=True, slots=True)
+class ExplanationExample:
+    """An article with its dominant narrative and (in annotation files) the gold explanation."""
+
+    article: Article
+    language: str
+    gold: ExplanationAnnotation
+
+    # The attributes the explanation engine trains on.
+    @property
+    def text(self) -> str:
+        return self.article.text
+
+    @property
+    def narrative(self) -> str:
+        return self.gold.narrative
+
+    @property
+    def subnarrative(self) -> str | None:
+        return self.gold.subnarrative
+
+    @property
+    def explanation(self) -> str:
+        return self.gold.explanation or ""
+
+
+_EXPLANATION_DOCUMENT_FOLDERS = {"train": "raw-documents", "dev": "subtask-3-documents"}
+
+
+def load_explanation_split(
+    data: str | Path, split: str, languages: tuple[str, ...] = LANGUAGES
+) -> list[ExplanationExample]:
+    """Every article of ``split`` with a subtask-3 annotation (dominant narrative and explanation)."""
+    data = Path(data)
+    examples = []
+    for language in languages:
+        folder = data / language / split
+        annotations = folder / "subtask-3-annotations.txt"
+        if not annotations.is_file():
+            raise InputError(annotations, f"missing: is {data} the SemEval-2025 Task 10 folder?")
+        for gold in read_explanation_annotations(annotations):
+            document = folder / _EXPLANATION_DOCUMENT_FOLDERS[split] / gold.article_id
+            article = article_from_text(gold.article_id, read_text(document), language=language.lower())
+            examples.append(ExplanationExample(article, language, gold))
     return examples
