@@ -17,6 +17,14 @@ from narrascope.console import CONTEXT, EXIT_INPUT_ERROR, existing_path, fail, o
 from narrascope.errors import InputError, NarrascopeError
 
 
+def emit_scores(results: dict, output_format: str, print_table) -> None:
+    """Score results as JSON (one object per data set) or as the readable table."""
+    if output_format == "json":
+        sys.stdout.write(json.dumps({name: scores.to_dict() for name, scores in results.items()}, indent=1) + "\n")
+    else:
+        print_table(stdout, results)
+
+
 @click.group(context_settings=CONTEXT)
 @click.version_option(package_name="narrascope")
 def app() -> None:
@@ -225,10 +233,7 @@ def eval_entities(gold: tuple[Path, ...], pred: tuple[Path, ...], output_format:
     from narrascope.evaluate.report import print_entity_table
 
     results = evaluate_entity_files(gold, pred)
-    if output_format == "json":
-        sys.stdout.write(json.dumps({name: scores.to_dict() for name, scores in results.items()}, indent=1) + "\n")
-    else:
-        print_entity_table(stdout, results)
+    emit_scores(results, output_format, print_entity_table)
 
 
 @predict.command("explanations", context_settings=CONTEXT)
@@ -314,10 +319,87 @@ def eval_explanations(
         all_texts.update(texts)
     if len(gold) > 1:
         results["all"] = score_explanations(all_gold, predicted, all_texts, encode)
-    if output_format == "json":
-        sys.stdout.write(json.dumps({name: scores.to_dict() for name, scores in results.items()}, indent=1) + "\n")
+    emit_scores(results, output_format, print_explanation_table)
+
+
+@predict.command("techniques", context_settings=CONTEXT)
+@click.option(
+    "--docs", required=True, type=existing_path, help="Folder of article .txt files (one paragraph per line)."
+)
+@click.option("--out", required=True, type=existing_path, help="Output file (written only if every input is good).")
+@click.option("--spans", "as_spans", is_flag=True, help="Write spans (article, technique, start, end) instead.")
+def predict_techniques(docs: Path, out: Path, as_spans: bool) -> None:
+    """Persuasion techniques per paragraph, in the SemEval-2023 subtask-3 format (article<TAB>line<TAB>t1,t2).
+
+    A paragraph is a non-empty line of an article file and its line number is 1-based; article<ID>.txt has the id
+    <ID>. Every paragraph gets a line, with an empty list when no technique is found. --spans writes
+    article<TAB>technique<TAB>start<TAB>end (end exclusive) instead.
+    """
+    from narrascope.io.files import read_text
+    from narrascope.io.persuasion import (
+        ParagraphLabels,
+        TechniqueSpan,
+        article_id_from_name,
+        write_paragraph_labels,
+        write_spans,
+    )
+    from narrascope.progress import progress_bar
+    from narrascope.tasks.persuasion import TechniqueTagger
+
+    files = sorted(path for path in docs.iterdir() if path.suffix == ".txt") if docs.is_dir() else []
+    if not files:
+        raise InputError(docs, "no .txt article files in this folder")
+    texts = {path: read_text(path) for path in files}  # all inputs are checked before anything is written
+    model = TechniqueTagger.load_shipped().model
+    rows: list = []
+    with progress_bar(stderr, "Finding techniques", total=len(files)) as advance:
+        for path, text in texts.items():
+            article_id = article_id_from_name(path.name)
+            if as_spans:
+                for label in model.technique_spans(text, article_id):
+                    span = label.evidence[0]
+                    rows.append(TechniqueSpan(article_id, label.name, span.start, span.end))
+            else:
+                for line, _, _, scores in model.paragraph_techniques(text, article_id):
+                    names = tuple(model.techniques.labels[i] for i in (scores > 0.5).nonzero()[0])
+                    rows.append(ParagraphLabels(article_id, line, names))
+            advance(1)
+    (write_spans if as_spans else write_paragraph_labels)(out, rows)
+    stderr.print(f"Wrote {len(rows)} line(s) to {out}", style="dim")
+
+
+@evaluate.command("techniques", context_settings=CONTEXT)
+@click.option("--gold", required=True, multiple=True, type=existing_path, help="Gold file; repeatable.")
+@click.option("--pred", required=True, multiple=True, type=existing_path, help="Predicted file(s).")
+@click.option(
+    "--level",
+    type=click.Choice(["paragraphs", "spans"]),
+    default="paragraphs",
+    show_default=True,
+    help="paragraphs: SemEval-2023 subtask-3 files; spans: SemEval-2020 span files.",
+)
+@output_format_option
+def eval_techniques(gold: tuple[Path, ...], pred: tuple[Path, ...], level: str, output_format: str) -> None:
+    """Micro-/macro-F1 of paragraph techniques, or the SemEval-2020 span F1 with partial credit for overlap."""
+    from narrascope.evaluate.files import unique_name
+    from narrascope.evaluate.report import print_technique_table
+    from narrascope.evaluate.techniques import score_paragraphs, score_spans
+    from narrascope.io.persuasion import read_paragraph_labels, read_spans
+    from narrascope.taxonomy import techniques
+
+    taxonomy = techniques()
+    results: dict = {}
+    if level == "spans":
+        predicted_spans = [span for path in pred for span in read_spans(path, taxonomy)]
+        for path in gold:
+            name = unique_name(results, path.parent.name if len(path.parent.name) == 2 else path.stem)
+            results[name] = score_spans(read_spans(path, taxonomy), predicted_spans)
     else:
-        print_explanation_table(stdout, results)
+        predicted_rows = [row for path in pred for row in read_paragraph_labels(path, taxonomy)]
+        for path in gold:
+            name = unique_name(results, path.parent.name if len(path.parent.name) == 2 else path.stem)
+            results[name] = score_paragraphs(read_paragraph_labels(path, taxonomy), predicted_rows, taxonomy.fine)
+    emit_scores(results, output_format, print_technique_table)
 
 
 @evaluate.command("narratives", context_settings=CONTEXT)
@@ -330,10 +412,7 @@ def eval_narratives(gold: tuple[Path, ...], pred: tuple[Path, ...], output_forma
     from narrascope.evaluate.report import print_score_table
 
     results = evaluate_files(gold, pred)
-    if output_format == "json":
-        sys.stdout.write(json.dumps({name: scores.to_dict() for name, scores in results.items()}, indent=1) + "\n")
-    else:
-        print_score_table(stdout, results)
+    emit_scores(results, output_format, print_score_table)
 
 
 @train.command("narratives", context_settings=CONTEXT)
@@ -362,6 +441,16 @@ def train_entities(data: Path, out: Path) -> None:
 def train_explanations(data: Path, out: Path) -> None:
     """Train the offline explanation engine on every language's train split, with a model card."""
     from narrascope.training.explanations import train_and_save
+
+    train_and_save(data, out, console=stderr)
+
+
+@train.command("techniques", context_settings=CONTEXT)
+@click.option("--data", required=True, type=existing_path, help="The shared data folder (semeval2023-t3/, ptc2020/).")
+@click.option("--out", required=True, type=existing_path, help="Folder for the trained model (created).")
+def train_techniques(data: Path, out: Path) -> None:
+    """Train the persuasion-technique classifier (SemEval-2023 T3) and span tagger (PTC), with a model card."""
+    from narrascope.training.persuasion import train_and_save
 
     train_and_save(data, out, console=stderr)
 

@@ -62,6 +62,14 @@ def render_analysis(analysis: Analysis) -> Panel:
         explanation = Text(f"Why ({analysis.explanation.engine} engine): ", style="bold")
         explanation.append(analysis.explanation.text)
         parts += [Text(""), explanation]
+    if analysis.techniques:
+        counts: dict[str, int] = {}
+        for label in analysis.techniques:
+            counts[label.name] = counts.get(label.name, 0) + 1
+        line = Text("Persuasion techniques: ", style="bold")
+        line.append(", ".join(f"{name} ×{count}" for name, count in sorted(counts.items(), key=lambda x: -x[1])))
+        strongest = sorted(analysis.techniques, key=lambda label: -label.confidence)[:3]
+        parts += [Text(""), line, *(Text(f"  {label.name}: {quote(label.evidence[0], 160)}") for label in strongest)]
     if analysis.genre or analysis.frames:
         framing = Text("Genre and frames (experimental): ", style="bold")
         if analysis.genre:

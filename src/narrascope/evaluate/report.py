@@ -8,6 +8,7 @@ from rich.table import Table
 from narrascope.evaluate.entities import EntityScores
 from narrascope.evaluate.explanations import ExplanationScores
 from narrascope.evaluate.narratives import NarrativeScores
+from narrascope.evaluate.techniques import ParagraphScores, SpanScores
 
 
 def print_score_table(console: Console, results: dict[str, NarrativeScores]) -> None:
@@ -75,3 +76,26 @@ def print_explanation_table(console: Console, results: dict[str, ExplanationScor
         "words score about 0; comparable across narrascope runs, not with published BERTScores.",
         style="dim",
     )
+
+
+def print_technique_table(console: Console, results: dict[str, ParagraphScores] | dict[str, SpanScores]) -> None:
+    spans = any(isinstance(scores, SpanScores) for scores in results.values())
+    table = Table(title="Persuasion techniques " + ("(spans, SemEval-2020)" if spans else "(paragraphs, SemEval-2023)"))
+    table.add_column("set")
+    columns = (
+        ("gold spans", "predicted", "precision", "recall", "F1") if spans else ("paragraphs", "micro-F1", "macro-F1")
+    )
+    for name in columns:
+        table.add_column(name, justify="right")
+    for name, scores in results.items():
+        if isinstance(scores, SpanScores):
+            cells = [
+                str(scores.gold_spans),
+                str(scores.predicted_spans),
+                f"{scores.precision:.3f}",
+                f"{scores.recall:.3f}",
+            ]
+            table.add_row(name, *cells, f"{scores.f1:.3f}")
+        else:
+            table.add_row(name, str(scores.paragraphs), f"{scores.micro_f1:.3f}", f"{scores.macro_f1:.3f}")
+    console.print(table)

@@ -4,7 +4,7 @@
   pooling every (paragraph, technique) decision;
 * span level (SemEval-2020 Task 11, span identification): precision = Σ over predicted spans s and gold spans t of the
   same article of |s ∩ t| / |s|, divided by the number of predicted spans; recall the same with |t| and the number of
-  gold spans; overlapping gold spans of one article are merged first, as in the official scorer.
+  gold spans; spans of one article that share characters are merged first, as in the official scorer.
 """
 
 from __future__ import annotations
@@ -76,26 +76,19 @@ def score_paragraphs(
 def _merged(spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
     merged: list[list[int]] = []
     for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
+        if merged and start < merged[-1][1]:  # spans sharing a character; touching spans stay apart
             merged[-1][1] = max(merged[-1][1], end)
         else:
             merged.append([start, end])
     return [(start, end) for start, end in merged]
 
 
-def score_spans(gold: Sequence[TechniqueSpan], predicted: Sequence[TechniqueSpan]) -> SpanScores:
-    """SemEval-2020 span-identification scores (techniques ignored)."""
-    gold_by_article: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    predicted_by_article: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for span in gold:
-        gold_by_article[span.article_id].append((span.start, span.end))
-    for span in predicted:
-        predicted_by_article[span.article_id].append((span.start, span.end))
+def span_prf(predicted: Sequence[Sequence[tuple[int, int]]], gold: Sequence[Sequence[tuple[int, int]]]) -> SpanScores:
+    """SemEval-2020 span scores over documents given as parallel lists of (start, end) spans."""
     precision_sum = recall_sum = 0.0
     gold_count = predicted_count = 0
-    for article in set(gold_by_article) | set(predicted_by_article):
-        truth = _merged(gold_by_article[article])
-        guesses = _merged(predicted_by_article[article])
+    for document_predicted, document_gold in zip(predicted, gold, strict=True):
+        guesses, truth = _merged(document_predicted), _merged(document_gold)
         gold_count += len(truth)
         predicted_count += len(guesses)
         for start, end in guesses:
@@ -107,3 +100,15 @@ def score_spans(gold: Sequence[TechniqueSpan], predicted: Sequence[TechniqueSpan
     precision = precision_sum / predicted_count if predicted_count else 0.0
     recall = recall_sum / gold_count if gold_count else 0.0
     return SpanScores(gold_count, predicted_count, precision, recall, _f1(precision, recall))
+
+
+def score_spans(gold: Sequence[TechniqueSpan], predicted: Sequence[TechniqueSpan]) -> SpanScores:
+    """SemEval-2020 span-identification scores (techniques ignored), documents matched by article id."""
+    gold_by_article: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    predicted_by_article: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for span in gold:
+        gold_by_article[span.article_id].append((span.start, span.end))
+    for span in predicted:
+        predicted_by_article[span.article_id].append((span.start, span.end))
+    articles = sorted(set(gold_by_article) | set(predicted_by_article))
+    return span_prf([predicted_by_article[a] for a in articles], [gold_by_article[a] for a in articles])

@@ -12,11 +12,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
-from narrascope.document import Analysis, Article
+from narrascope.document import Analysis
 from narrascope.io.files import atomic_writer
 from narrascope.io.semeval import NarrativeAnnotation, write_narrative_annotations
 from narrascope.store.search import NO_FILTERS, Filters, analysed
-from narrascope.store.store import Store
+from narrascope.store.store import Store, article_from_row
 
 Format = Literal["jsonl", "csv", "parquet", "semeval"]
 COLUMNS = (
@@ -37,15 +37,7 @@ def iter_analyses(store: Store, filters: Filters = NO_FILTERS) -> Iterator[tuple
     """Stored analyses within ``filters`` with the model versions that made them, in ingest order."""
     for row in store.execute(analysed(filters)):
         data = json.loads(row["analysis"])
-        data["article"] = Article(
-            id=row["article_id"],
-            text=row["text"],
-            title=row["title"] or "",
-            language=row["language"],
-            source=row["source"],
-            url=row["url"],
-            published=row["published"],
-        ).to_dict()
+        data["article"] = article_from_row(row).to_dict()
         yield Analysis.from_dict(data), row["models"]
 
 

@@ -102,6 +102,16 @@ label_counts = Table(
     Column("name", String(256), nullable=False, primary_key=True),
     Column("count", Integer, nullable=False),
 )
+#: Trend queries read one level over a range of days: this index covers them without touching the table.
+label_counts_by_level = Index(
+    "ix_label_counts_level_day",
+    label_counts.c.level,
+    label_counts.c.day,
+    label_counts.c.source,
+    label_counts.c.language,
+    label_counts.c.name,
+    label_counts.c.count,
+)
 
 schema_version = Table("schema_version", metadata, Column("version", Integer, primary_key=True))
 
@@ -126,10 +136,14 @@ def _create_tables(connection: Connection) -> None:
         connection.execute(text(statement))
 
 
+def _index_label_counts(connection: Connection) -> None:
+    label_counts_by_level.create(connection, checkfirst=True)
+
+
 #: PostgreSQL advisory-lock key that serialises migrations.
 MIGRATION_LOCK = 7_302_025
 #: Migration n (1-based) brings the schema from version n-1 to n. Append, never edit.
-MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_create_tables,)
+MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_create_tables, _index_label_counts)
 
 
 def migrate(connection: Connection) -> int:

@@ -64,42 +64,76 @@ def parse_terms(query: str) -> list[list[str]]:
 
 
 def search(store: Store, query: str, filters: Filters = NO_FILTERS, limit: int = 20, offset: int = 0) -> list[Hit]:
-    """Ranked hits for ``query`` (all terms must match) within ``filters``; newest first without a query."""
+    """Ranked hits for ``query`` (all terms must match) within ``filters``; newest first without a query.
+
+    Ranking is bounded: the ``RANKED_POOL`` most recently stored matches are ranked (bm25 / ts_rank), so a query
+    matching half of a million-article corpus costs the same as a rare one.
+    """
     terms = parse_terms(query)
     if not terms:
+        newest = (
+            articles.c.published.desc().nulls_last() if store.dialect == "postgresql" else articles.c.published.desc()
+        )
         statement = _base(filters).add_columns(
             func.substr(articles.c.text, 1, 240).label("snippet"), literal_column("0.0").label("score")
         )
-        statement = statement.order_by(articles.c.published.desc().nulls_last(), articles.c.id.desc())
-    elif store.dialect == "sqlite":
-        match = " ".join('"' + " ".join(words) + '"' for words in terms)
-        statement = (
-            _base(filters, select_from=_fts.join(articles, articles.c.id == _fts.c.rowid))
-            .add_columns(
-                func.snippet(literal_column("articles_fts"), 1, MARK_START, MARK_END, "…", 24).label("snippet"),
-                (-func.bm25(literal_column("articles_fts"), 2.0, 1.0)).label("score"),
-            )
-            .where(text("articles_fts MATCH :match").bindparams(match=match))
-            .order_by(literal_column("score").desc())
-        )
-    else:
-        tsquery = func.websearch_to_tsquery("simple", " ".join(_quoted(words) for words in terms))
-        ranked = (
-            _base(filters)
-            .add_columns(articles.c.text, func.ts_rank(literal_column("articles.search"), tsquery).label("score"))
-            .where(literal_column("articles.search").op("@@")(tsquery))
-            .order_by(literal_column("score").desc())
-            .limit(limit)
-            .offset(offset)
-            .subquery()
-        )
-        options = f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=35, MinWords=15, MaxFragments=2"
-        statement = select(
-            *[ranked.c[name] for name in ("pk", "article_id", "title", "source", "language", "published", "score")],
-            func.ts_headline("simple", ranked.c.text, tsquery, options).label("snippet"),
-        ).order_by(ranked.c.score.desc())
-        return _hits(store, store.execute(statement))
-    return _hits(store, store.execute(statement.limit(limit).offset(offset)))
+        return _hits(store, store.execute(statement.order_by(newest, articles.c.id.desc()).limit(limit).offset(offset)))
+    if store.dialect == "sqlite":
+        return _sqlite_search(store, terms, filters, limit, offset)
+    return _postgres_search(store, terms, filters, limit, offset)
+
+
+#: Matches ranked per query (the most recently stored ones).
+RANKED_POOL = 1000
+
+
+def _sqlite_search(store: Store, terms: list[list[str]], filters: Filters, limit: int, offset: int) -> list[Hit]:
+    matches = text("articles_fts MATCH :match").bindparams(match=" ".join('"' + " ".join(w) + '"' for w in terms))
+    pool = (
+        select(_fts.c.rowid.label("pk"), (-func.bm25(literal_column("articles_fts"), 2.0, 1.0)).label("score"))
+        .select_from(_fts.join(articles, articles.c.id == _fts.c.rowid))
+        .where(matches, *conditions(filters))
+        .order_by(_fts.c.rowid.desc())
+        .limit(RANKED_POOL)
+        .subquery()
+    )
+    page = store.execute(select(pool.c.pk, pool.c.score).order_by(pool.c.score.desc()).limit(limit).offset(offset))
+    if not page:
+        return []
+    snippets = select(
+        _fts.c.rowid.label("pk"),
+        func.snippet(literal_column("articles_fts"), 1, MARK_START, MARK_END, "…", 24).label("snippet"),
+    ).where(matches, _fts.c.rowid.in_([row["pk"] for row in page]))
+    snippet_of = {row["pk"]: row["snippet"] for row in store.execute(snippets)}
+    details = {row["pk"]: row for row in store.execute(_base(NO_FILTERS).where(articles.c.id.in_(list(snippet_of))))}
+    rows = [{**details[row["pk"]], "score": row["score"], "snippet": snippet_of[row["pk"]]} for row in page]
+    return _hits(store, rows)
+
+
+def _postgres_search(store: Store, terms: list[list[str]], filters: Filters, limit: int, offset: int) -> list[Hit]:
+    tsquery = func.websearch_to_tsquery("simple", " ".join(_quoted(words) for words in terms))
+    matches = literal_column("articles.search").op("@@")(tsquery)
+    pool = (
+        select(articles.c.id)
+        .where(matches, *conditions(filters))
+        .order_by(articles.c.id.desc())
+        .limit(RANKED_POOL)
+        .subquery()
+    )
+    ranked = (
+        _base(NO_FILTERS, select_from=articles.join(pool, pool.c.id == articles.c.id))
+        .add_columns(articles.c.text, func.ts_rank(literal_column("articles.search"), tsquery).label("score"))
+        .order_by(literal_column("score").desc())
+        .limit(limit)
+        .offset(offset)
+        .subquery()
+    )
+    options = f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=35, MinWords=15, MaxFragments=2"
+    statement = select(
+        *[ranked.c[name] for name in ("pk", "article_id", "title", "source", "language", "published", "score")],
+        func.ts_headline("simple", ranked.c.text, tsquery, options).label("snippet"),
+    ).order_by(ranked.c.score.desc())
+    return _hits(store, store.execute(statement))
 
 
 def _quoted(words: list[str]) -> str:

@@ -17,7 +17,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import bindparam, create_engine, delete, event, func, select, update
+from sqlalchemy import bindparam, create_engine, delete, event, exists, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
@@ -235,8 +235,7 @@ class Store:
         while True:
             query = (
                 select(articles)
-                .outerjoin(analyses, analyses.c.article == articles.c.id)
-                .where(articles.c.id > last, (analyses.c.article.is_(None)) | (analyses.c.models != models))
+                .where(articles.c.id > last, ~_analysed_by(models).where(analyses.c.article > last))
                 .order_by(articles.c.id)
                 .limit(batch_size)
             )
@@ -245,15 +244,12 @@ class Store:
                 return
             last = rows[-1]["id"]
             yield [
-                StoredArticle(row["id"], _article(row), row["published"] or _day(row["ingested_at"])) for row in rows
+                StoredArticle(row["id"], article_from_row(row), row["published"] or _day(row["ingested_at"]))
+                for row in rows
             ]
 
     def count_pending(self, models: str) -> int:
-        query = (
-            select(func.count())
-            .select_from(articles.outerjoin(analyses, analyses.c.article == articles.c.id))
-            .where((analyses.c.article.is_(None)) | (analyses.c.models != models))
-        )
+        query = select(func.count()).select_from(articles).where(~_analysed_by(models))
         return self._run(lambda connection: connection.execute(query).scalar_one())
 
     def counts(self) -> dict[str, int]:
@@ -274,9 +270,9 @@ class Store:
         if row is None:
             return None
         if row["analysis"] is None:
-            return Analysis(article=_article(row))
+            return Analysis(article=article_from_row(row))
         data = json.loads(row["analysis"])
-        data["article"] = _article(row).to_dict()
+        data["article"] = article_from_row(row).to_dict()
         return Analysis.from_dict(data)
 
     def execute(self, query: Any) -> list[Any]:
@@ -314,6 +310,14 @@ class Store:
         raise AssertionError("unreachable")
 
 
+def _analysed_by(models: str) -> Any:
+    """EXISTS: the article has an analysis by these model versions (a primary-key probe per article).
+
+    ``pending`` repeats its ``id > last`` bound inside, which lets PostgreSQL start its anti-join at ``last``.
+    """
+    return exists().where(analyses.c.article == articles.c.id, analyses.c.models == models)
+
+
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor = connection.cursor()
     for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "busy_timeout=60000"):
@@ -348,7 +352,8 @@ def _article_row(article: Article, source: str | None) -> dict[str, Any]:
     }
 
 
-def _article(row: Any) -> Article:
+def article_from_row(row: Any) -> Article:
+    """The :class:`Article` of an ``articles`` row."""
     return Article(
         id=row["article_id"],
         text=row["text"],

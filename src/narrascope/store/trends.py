@@ -15,8 +15,8 @@ import statistics
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
-from typing import Literal
+from datetime import date, datetime
+from typing import Any, Literal
 
 from sqlalchemy import func, select
 
@@ -54,12 +54,25 @@ class Alert:
     baseline: float | None  # mean share over the trailing window (spikes only)
 
 
-def period_start(day: date, by: Period) -> date:
-    if by == "week":
-        return day - timedelta(days=day.weekday())
+def _as_date(value: Any) -> date:
+    """Period starts come back as ISO strings (SQLite), timestamps (PostgreSQL date_trunc) or dates."""
+    if isinstance(value, str):
+        return date.fromisoformat(value[:10])
+    if isinstance(value, datetime):
+        return value.date()
+    return value
+
+
+def _period(dialect: str, by: Period) -> Any:
+    """The SQL expression of a day's period start, so that the database does the grouping."""
+    day = label_counts.c.day
+    if dialect == "postgresql":
+        return (day if by == "day" else func.date_trunc(by, day)).label("period")
+    if by == "week":  # SQLite: back to Monday
+        return func.date(day, "weekday 0", "-6 days").label("period")
     if by == "month":
-        return day.replace(day=1)
-    return day
+        return func.strftime("%Y-%m-01", day).label("period")
+    return day.label("period")
 
 
 def trends(
@@ -73,7 +86,8 @@ def trends(
 ) -> list[TrendPoint]:
     """Counts and totals per period (× group) and label, oldest first; every label present in every period."""
     group_column = {None: None, "source": label_counts.c.source, "language": label_counts.c.language}[per]
-    columns = [label_counts.c.day, label_counts.c.level, label_counts.c.name]
+    period = _period(store.dialect, by)
+    columns = [period, label_counts.c.level, label_counts.c.name]
     if group_column is not None:
         columns.append(group_column)
     query = (
@@ -91,7 +105,7 @@ def trends(
     totals: dict[tuple[date, str], int] = defaultdict(int)
     names: set[str] = set()
     for row in store.execute(query):
-        key = (period_start(row["day"], by), row[group_column.name] if group_column is not None else "")
+        key = (_as_date(row["period"]), row[group_column.name] if group_column is not None else "")
         if row["level"] == ARTICLES_LEVEL:
             totals[key] += int(row["count"])
         elif row["count"]:

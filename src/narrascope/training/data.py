@@ -25,6 +25,18 @@ _DOCUMENT_FOLDERS = {"train": "raw-documents", "dev": "subtask-2-documents"}
 _ENTITY_DOCUMENT_FOLDERS = {"train": "raw-documents", "dev": "subtask-1-documents"}
 
 
+def _annotations(data: Path, language: str, split: str, subtask: int) -> Path:
+    """``<data>/<L>/<split>/subtask-<n>-annotations.txt``, or a clear error if the folder is not the dataset."""
+    path = data / language / split / f"subtask-{subtask}-annotations.txt"
+    if not path.is_file():
+        raise InputError(path, f"missing: is {data} the SemEval-2025 Task 10 folder?")
+    return path
+
+
+def _article(path: Path, language: str) -> Article:
+    return article_from_text(path.name, read_text(path), language=language.lower())
+
+
 @dataclass(frozen=True, slots=True)
 class NarrativeExample:
     """An article with its language folder and gold narratives."""
@@ -43,13 +55,9 @@ def load_narrative_split(
         raise InputError(data, "no such data folder")
     examples = []
     for language in languages:
-        folder = data / language / split
-        annotations = folder / "subtask-2-annotations.txt"
-        if not annotations.is_file():
-            raise InputError(annotations, f"missing: is {data} the SemEval-2025 Task 10 folder?")
+        annotations = _annotations(data, language, split, 2)
         for gold in read_narrative_annotations(annotations, narratives()):
-            document = folder / _DOCUMENT_FOLDERS[split] / gold.article_id
-            article = article_from_text(gold.article_id, read_text(document), language=language.lower())
+            article = _article(annotations.parent / _DOCUMENT_FOLDERS[split] / gold.article_id, language)
             examples.append(NarrativeExample(article, language, gold))
     return examples
 
@@ -70,12 +78,9 @@ def load_entity_split(
     data = Path(data)
     examples = []
     for language in languages:
-        folder = data / language / split
-        annotations_path = folder / "subtask-1-annotations.txt"
-        if not annotations_path.is_file():
-            raise InputError(annotations_path, f"missing: is {data} the SemEval-2025 Task 10 folder?")
+        annotations_path = _annotations(data, language, split, 1)
         annotations = read_entity_annotations(annotations_path, roles(), with_roles=True)
-        documents = folder / _ENTITY_DOCUMENT_FOLDERS[split]
+        documents = annotations_path.parent / _ENTITY_DOCUMENT_FOLDERS[split]
         texts = {article_id: read_text(documents / article_id) for article_id in {a.article_id for a in annotations}}
         checked = check_mentions(annotations, texts, annotations_path, lenient=True, warnings=warnings)
         by_article: dict[str, list[EntityAnnotation]] = {}
@@ -123,12 +128,8 @@ def load_explanation_split(
     data = Path(data)
     examples = []
     for language in languages:
-        folder = data / language / split
-        annotations = folder / "subtask-3-annotations.txt"
-        if not annotations.is_file():
-            raise InputError(annotations, f"missing: is {data} the SemEval-2025 Task 10 folder?")
+        annotations = _annotations(data, language, split, 3)
         for gold in read_explanation_annotations(annotations):
-            document = folder / _EXPLANATION_DOCUMENT_FOLDERS[split] / gold.article_id
-            article = article_from_text(gold.article_id, read_text(document), language=language.lower())
+            article = _article(annotations.parent / _EXPLANATION_DOCUMENT_FOLDERS[split] / gold.article_id, language)
             examples.append(ExplanationExample(article, language, gold))
     return examples

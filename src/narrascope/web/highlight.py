@@ -1,8 +1,8 @@
 """The article text as HTML with its evidence sentences and actor mentions marked — every character escaped.
 
 The text is cut at every span boundary; each piece is escaped and wrapped in the markup of the spans covering it:
-``<span data-ev="n0 s1">`` for evidence of narrative 0 / sub-narrative 1 (the page's script shows a label's
-evidence on click), ``<mark class="role-…">`` for an actor mention with its roles in a tooltip.
+``<span data-ev="n0 s1 t2">`` for evidence of narrative 0 / sub-narrative 1 / technique group 2 (the page's script
+shows a label's evidence on click), ``<mark class="role-…">`` for an actor mention with its roles in a tooltip.
 """
 
 from __future__ import annotations
@@ -17,13 +17,25 @@ from narrascope.document import Analysis, Mention
 ROLE_CLASSES = {"Protagonist": "role-protagonist", "Antagonist": "role-antagonist", "Innocent": "role-innocent"}
 
 
+def technique_groups(analysis: Analysis) -> list[tuple[str, int]]:
+    """The techniques found, most frequent first, with their span counts; ``t<i>`` ids follow this order."""
+    counts: dict[str, int] = {}
+    for label in analysis.techniques:
+        counts[label.name] = counts.get(label.name, 0) + 1
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
 def evidence_ids(analysis: Analysis) -> dict[tuple[int, int], list[str]]:
-    """Evidence span → ids of the labels it supports (``n<i>`` narratives, ``s<i>`` sub-narratives)."""
+    """Span → ids of the labels it supports (``n<i>`` narratives, ``s<i>`` sub-narratives, ``t<i>`` techniques)."""
     found: dict[tuple[int, int], list[str]] = {}
     for prefix, labels in (("n", analysis.narratives), ("s", analysis.subnarratives)):
         for index, label in enumerate(labels):
             for span in label.evidence:
                 found.setdefault((span.start, span.end), []).append(f"{prefix}{index}")
+    group = {name: index for index, (name, _) in enumerate(technique_groups(analysis))}
+    for label in analysis.techniques:
+        for span in label.evidence:
+            found.setdefault((span.start, span.end), []).append(f"t{group[label.name]}")
     return found
 
 
@@ -64,7 +76,8 @@ def article_html(analysis: Analysis) -> Markup:
             )
         ids = sorted({i for (a, b), labels in evidence.items() if a <= start and end <= b for i in labels})
         if ids:
-            html = f'<span class="evidence" data-ev="{" ".join(ids)}">{html}</span>'
+            technique = " technique" if any(i.startswith("t") for i in ids) else ""
+            html = f'<span class="evidence{technique}" data-ev="{" ".join(ids)}">{html}</span>'
         pieces.append(html)
     # every piece of article text went through escape()
     return Markup("".join(pieces))  # nosec B704

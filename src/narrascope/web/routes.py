@@ -18,9 +18,9 @@ from narrascope.errors import InputError
 from narrascope.store.search import MARK_END, MARK_START, Filters, search
 from narrascope.store.stats import analysed_by, label_totals, top_actors, top_sources
 from narrascope.store.trends import alerts, trends
-from narrascope.taxonomy import narratives
+from narrascope.taxonomy import narratives, techniques
 from narrascope.web.charts import share_chart
-from narrascope.web.highlight import ROLE_CLASSES, article_html
+from narrascope.web.highlight import ROLE_CLASSES, article_html, technique_groups
 
 HERE = Path(__file__).parent
 PAGE_SIZE = 20
@@ -156,6 +156,8 @@ def _article_view(request: Request, analysis: Analysis, stored: bool) -> HTMLRes
         analysis=analysis,
         article=analysis.article,
         text_html=article_html(analysis),
+        technique_groups=technique_groups(analysis),
+        technique_taxonomy=techniques(),
         children=children,
         actors=actors,
         taxonomy=taxonomy,

@@ -1,0 +1,92 @@
+"""Persuasion techniques: which of the 23 techniques each paragraph uses, and the spans of text that persuade."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from narrascope.document import Analysis, Label, Span
+from narrascope.io.persuasion import paragraphs
+from narrascope.ml.artifacts import load_artifact, mismatch_error, save_artifact
+from narrascope.tasks.persuasion.model import SpanTagger, TechniqueClassifier
+
+MODEL_NAME = "techniques"
+REBUILD_COMMAND = "narrascope train techniques --data ../shared/data --out src/narrascope/models/techniques"
+
+
+@dataclass
+class PersuasionModel:
+    techniques: TechniqueClassifier
+    spans: SpanTagger
+    version: str = "untrained"
+
+    def paragraph_techniques(self, text: str, document: str = "article") -> list[tuple[int, int, int, np.ndarray]]:
+        """``(line_no, start, end, probabilities)`` for every paragraph (non-empty line) of ``text``."""
+        found = paragraphs(text)
+        if not found:
+            return []
+        probabilities = self.techniques.predict_proba([text[s:e] for _, s, e in found], [document] * len(found))
+        return [(line, start, end, row) for (line, start, end), row in zip(found, probabilities, strict=True)]
+
+    def technique_spans(self, text: str, document: str = "article") -> list[Label]:
+        """One label per persuasive span: the technique of its paragraph that scores highest on the span itself."""
+        spans = self.spans.predict(text)
+        if not spans:
+            return []
+        names = self.techniques.labels
+        by_paragraph = self.paragraph_techniques(text, document)
+        own = self.techniques.predict_proba(
+            [text[s:e] for s, e in spans], [f"{document}#span{i}" for i in range(len(spans))]
+        )
+        labels = []
+        for (start, end), scores in zip(spans, own, strict=True):
+            paragraph = next((row for _, s, e, row in by_paragraph if s <= start < e), None)
+            allowed = np.flatnonzero(paragraph > 0.5) if paragraph is not None else np.array([], dtype=int)
+            candidates = allowed if len(allowed) else np.arange(len(names))
+            best = int(candidates[np.argmax(scores[candidates])])
+            confidence = float(paragraph[best]) if paragraph is not None and len(allowed) else float(scores[best])
+            labels.append(Label(names[best], round(confidence, 3), (Span.of(text, start, end),)))
+        return labels
+
+
+def save_model(model: PersuasionModel, directory: str | Path, extra_manifest: dict[str, Any] | None = None) -> None:
+    technique_arrays, technique_settings = model.techniques.to_arrays()
+    span_arrays, span_settings = model.spans.to_arrays()
+    manifest = {"name": MODEL_NAME, "techniques": technique_settings, "spans": span_settings, **(extra_manifest or {})}
+    save_artifact(directory, {**technique_arrays, **span_arrays}, manifest)
+
+
+def load_model(directory: str | Path) -> PersuasionModel:
+    arrays, manifest = load_artifact(directory, REBUILD_COMMAND)
+    try:
+        model = PersuasionModel(
+            TechniqueClassifier.from_arrays(arrays, manifest["techniques"]),
+            SpanTagger.from_arrays(arrays, manifest["spans"]),
+        )
+    except (KeyError, TypeError, ValueError) as error:
+        raise mismatch_error(directory, error, REBUILD_COMMAND) from None
+    model.version = f"{MODEL_NAME}-{manifest['sha256'][:12]}"
+    return model
+
+
+class TechniqueTagger:
+    """Pipeline component: fills ``Analysis.techniques`` (one label per persuasive span, the span as evidence)."""
+
+    name = MODEL_NAME
+
+    def __init__(self, model: PersuasionModel) -> None:
+        self.model = model
+        self.version = model.version
+
+    @classmethod
+    def load_shipped(cls) -> TechniqueTagger:
+        return cls(load_model(Path(str(resources.files("narrascope") / "models" / MODEL_NAME))))
+
+    def annotate(self, analyses: Sequence[Analysis]) -> None:
+        for analysis in analyses:
+            analysis.techniques = self.model.technique_spans(analysis.article.text, analysis.article.id)
