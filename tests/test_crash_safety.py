@@ -142,8 +142,8 @@ def test_two_ingests_into_one_sqlite_file_at_once(tmp_path):
     second = write_feed(tmp_path / "b.jsonl", 6000, seed=11)
     processes = [narrascope("ingest", str(path), "--db", database) for path in (first, second, first)]
     for process in processes:
-        assert process.wait() == 0, process.stderr.read()
-        assert "locked" not in process.stderr.read()
+        code, err = process.wait(), process.stderr.read()
+        assert code == 0 and "locked" not in err, err
     assert consistency(database)["articles"] == 12_000
 
 

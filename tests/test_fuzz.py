@@ -129,7 +129,7 @@ def test_jsonl_with_wrong_types_is_explained_line_by_line(tmp_path, records):
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
     database = str(tmp_path_factory.mktemp("fuzz") / "fuzz.db")
-    with TestClient(create_app(Settings(db=database, token="fuzz-token"))) as test_client:
+    with TestClient(create_app(Settings(db=database, token="fuzz-token", rate_limit=0))) as test_client:
         yield test_client
 
 

@@ -87,6 +87,7 @@ def load(llm: LLMSettings | None = None) -> Pipeline:
     from narrascope.tasks.explain.llm import LLMExplainer
     from narrascope.tasks.framing import FramingTagger
     from narrascope.tasks.narratives import NarrativeTagger
+    from narrascope.tasks.persuasion import TechniqueTagger
 
     return Pipeline(
         [
@@ -95,6 +96,7 @@ def load(llm: LLMSettings | None = None) -> Pipeline:
             NarrativeTagger.load_shipped(),
             EntityTagger.load_shipped(),
             ExplanationTagger.load_shipped(LLMExplainer(llm) if llm else None),
+            TechniqueTagger.load_shipped(),
             FramingTagger(),
         ]
     )

@@ -84,7 +84,7 @@ def search(store: Store, query: str, filters: Filters = NO_FILTERS, limit: int =
 
 
 #: Matches ranked per query (the most recently stored ones).
-RANKED_POOL = 1000
+RANKED_POOL = 200
 
 
 def _sqlite_search(store: Store, terms: list[list[str]], filters: Filters, limit: int, offset: int) -> list[Hit]:

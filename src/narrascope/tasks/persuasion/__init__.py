@@ -35,7 +35,7 @@ class PersuasionModel:
 
     def technique_spans(self, text: str, document: str = "article") -> list[Label]:
         """One label per persuasive span: the technique of its paragraph that scores highest on the span itself."""
-        spans = self.spans.predict(text)
+        spans = _within_lines(text, self.spans.predict(text))
         if not spans:
             return []
         names = self.techniques.labels
@@ -52,6 +52,24 @@ class PersuasionModel:
             confidence = float(paragraph[best]) if paragraph is not None and len(allowed) else float(scores[best])
             labels.append(Label(names[best], round(confidence, 3), (Span.of(text, start, end),)))
         return labels
+
+
+#: Pieces shorter than this are dropped when a span is cut at a line break.
+MIN_SPAN_CHARS = 5
+
+
+def _within_lines(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans cut at line breaks: a persuasive span never runs from a title into the body or across paragraphs."""
+    pieces = []
+    for start, end in spans:
+        position = start
+        for part in text[start:end].split("\n"):
+            stripped_start = position + (len(part) - len(part.lstrip()))
+            stripped_end = position + len(part.rstrip())
+            if stripped_end - stripped_start >= MIN_SPAN_CHARS:
+                pieces.append((stripped_start, stripped_end))
+            position += len(part) + 1
+    return pieces
 
 
 def save_model(model: PersuasionModel, directory: str | Path, extra_manifest: dict[str, Any] | None = None) -> None:

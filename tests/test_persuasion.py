@@ -1,0 +1,75 @@
+"""Persuasion techniques end to end: the official formats, the analysis, and the shipped model's dev scores."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import narrascope
+from narrascope.taxonomy import techniques
+
+from .test_cli import run
+
+OWN_ARTICLE = (
+    "Traitors sell out the nation\n"
+    "\n"
+    "The corrupt elites in the capital have betrayed every honest worker, and everyone knows it.\n"
+    "Either we stop them now or our children will have no future at all!\n"
+    "The ministry published its quarterly report on Tuesday.\n"
+)
+
+
+def test_predict_techniques_writes_one_line_per_paragraph(capsys, tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "article42.txt").write_text(OWN_ARTICLE, encoding="utf-8")
+    out = tmp_path / "pred.txt"
+    code, _, err = run(capsys, "predict", "techniques", "--docs", str(docs), "--out", str(out))
+    assert code == 0, err
+    rows = [line.split("\t") for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [(row[0], row[1]) for row in rows] == [("42", "1"), ("42", "3"), ("42", "4"), ("42", "5")]
+    names = set(techniques().fine)
+    assert all(name in names for row in rows for name in row[2].split(",") if name)
+
+    gold = tmp_path / "gold.txt"
+    gold.write_text("42\t1\tLoaded_Language\n42\t3\tName_Calling-Labeling,Loaded_Language\n42\t4\t\n42\t5\t\n")
+    predicted = tmp_path / "by-hand.txt"
+    predicted.write_text("42\t1\t\n42\t3\tLoaded_Language\n42\t4\tDoubt\n42\t5\t\n")
+    code, out_json, err = run(capsys, "eval", "techniques", "--gold", str(gold), "--pred", str(predicted), "-f", "json")
+    assert code == 0, err
+    scores = json.loads(out_json)["gold"]
+    assert scores["paragraphs"] == 4 and scores["micro_f1"] == pytest.approx(2 * 1 / (2 * 1 + 1 + 2))
+
+
+def test_predict_technique_spans_inside_the_text(capsys, tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "article7.txt").write_text(OWN_ARTICLE, encoding="utf-8")
+    out = tmp_path / "spans.txt"
+    code, _, err = run(capsys, "predict", "techniques", "--docs", str(docs), "--out", str(out), "--spans")
+    assert code == 0, err
+    for line in out.read_text(encoding="utf-8").splitlines():
+        article, technique, start, end = line.split("\t")
+        assert article == "7" and technique in techniques().fine
+        assert 0 <= int(start) < int(end) <= len(OWN_ARTICLE)
+
+
+def test_analysis_carries_technique_spans_with_valid_offsets():
+    analysis = narrascope.analyze(OWN_ARTICLE)
+    assert analysis.techniques
+    for label in analysis.techniques:
+        (span,) = label.evidence
+        assert analysis.article.text[span.start : span.end] == span.text and 0 <= label.confidence <= 1
+
+
+def test_shipped_technique_model_dev_scores(semeval_data):
+    from narrascope.tasks.persuasion import TechniqueTagger
+    from narrascope.training.persuasion import evaluate_paragraphs, evaluate_spans, load_ptc, load_t3
+
+    model = next(c for c in narrascope.pipeline.load().components if isinstance(c, TechniqueTagger)).model
+    data = semeval_data.parent
+    paragraphs = load_t3(data, "en", "dev")
+    assert evaluate_paragraphs(model, paragraphs)["en"].micro_f1 >= 0.17
+    _, texts, spans = load_ptc(data, "dev")
+    assert evaluate_spans(model, texts[:25], spans[:25]).f1 >= 0.25
