@@ -19,7 +19,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from narrascope.document import Analysis, Label, Span
@@ -91,18 +91,30 @@ def _matches(word: str, stem: str) -> bool:
     return word.startswith(stem) and (len(stem) > 4 or len(word) - len(stem) <= 2)
 
 
-def _hits(words: Sequence[str], stems: Sequence[str]) -> int:
-    return sum(1 for word in words if any(_matches(word, stem) for stem in stems))
+@lru_cache(maxsize=200_000)
+def _frames_of(word: str, language: str) -> tuple[int, ...]:
+    """Indices of the frames whose stems (for ``language``) match ``word``; cached, since words recur."""
+    return tuple(
+        index
+        for index, frame in enumerate(frames())
+        if any(_matches(word, stem) for stem in frame.stems.get(language, frame.stems["en"]))
+    )
+
+
+def _frame_counts(words: Sequence[str], language: str) -> list[int]:
+    counts = [0] * len(frames())
+    for word in words:
+        for index in _frames_of(word, language):
+            counts[index] += 1
+    return counts
 
 
 def score_frames(text: str, language: str | None, narratives: Sequence[str]) -> dict[str, float]:
     """Keyword hits per 100 words for every frame, plus the narrative prior."""
     words = tokens(text)
     scale = 100.0 / max(len(words), 1)
-    scores = {}
-    for frame in frames():
-        stems = frame.stems.get(language or "en", frame.stems["en"])
-        scores[frame.name] = _hits(words, stems) * scale
+    counts = _frame_counts(words, language or "en")
+    scores = {frame.name: count * scale for frame, count in zip(frames(), counts, strict=True)}
     for narrative in narratives:
         for prefix, names in NARRATIVE_FRAMES.items():
             if narrative.startswith(prefix):
@@ -149,7 +161,9 @@ class FramingTagger:
 
 
 def _evidence(sentences: Sequence[Span], frame_name: str, language: str | None) -> tuple[Span, ...]:
-    frame = next(frame for frame in frames() if frame.name == frame_name)
-    stems = frame.stems.get(language or "en", frame.stems["en"])
-    ranked = sorted(((_hits(tokens(span.text), stems), span) for span in sentences), key=lambda item: -item[0])
-    return tuple(span for hits, span in ranked[:2] if hits)
+    index = next(i for i, frame in enumerate(frames()) if frame.name == frame_name)
+    hits = [
+        (sum(index in _frames_of(word, language or "en") for word in tokens(span.text)), span) for span in sentences
+    ]
+    ranked = sorted(hits, key=lambda item: -item[0])
+    return tuple(span for count, span in ranked[:2] if count)

@@ -145,7 +145,7 @@ persuade (SemEval-2020 Task 11 span identification), for the analyse pipeline.
   article, and a few shape features; per-technique thresholds maximise micro-F1 on out-of-fold scores.
 - **Spans**: token inside/outside logistic regression over hashed word, affix, shape and context features and the
   bag of words of the token's sentence; tokens above a threshold are joined into spans (decoding tuned on a held-out
-  fifth of PTC train). A span's technique is the paragraph technique that scores highest on the span's own text.
+  fifth of PTC train). A span's technique is the most likely technique of its paragraph.
 - **Size**: {size / 1e6:.1f} MB.
 
 ## Dev scores

@@ -34,23 +34,19 @@ class PersuasionModel:
         return [(line, start, end, row) for (line, start, end), row in zip(found, probabilities, strict=True)]
 
     def technique_spans(self, text: str, document: str = "article") -> list[Label]:
-        """One label per persuasive span: the technique of its paragraph that scores highest on the span itself."""
+        """One label per persuasive span: the most likely technique of the paragraph it stands in."""
         spans = _within_lines(text, self.spans.predict(text))
         if not spans:
             return []
         names = self.techniques.labels
         by_paragraph = self.paragraph_techniques(text, document)
-        own = self.techniques.predict_proba(
-            [text[s:e] for s, e in spans], [f"{document}#span{i}" for i in range(len(spans))]
-        )
         labels = []
-        for (start, end), scores in zip(spans, own, strict=True):
-            paragraph = next((row for _, s, e, row in by_paragraph if s <= start < e), None)
-            allowed = np.flatnonzero(paragraph > 0.5) if paragraph is not None else np.array([], dtype=int)
-            candidates = allowed if len(allowed) else np.arange(len(names))
-            best = int(candidates[np.argmax(scores[candidates])])
-            confidence = float(paragraph[best]) if paragraph is not None and len(allowed) else float(scores[best])
-            labels.append(Label(names[best], round(confidence, 3), (Span.of(text, start, end),)))
+        for start, end in spans:
+            scores = next((row for _, s, e, row in by_paragraph if s <= start < e), None)
+            if scores is None:
+                continue
+            best = int(np.argmax(scores))
+            labels.append(Label(names[best], round(float(scores[best]), 3), (Span.of(text, start, end),)))
         return labels
 
 
