@@ -36,14 +36,17 @@ narrascope_start_postgres() {
   NARRASCOPE_PG_DIR=$(mktemp -d /tmp/narrascope-pg.XXXXXX)
   local port run_as=()
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  if [ "$(id -u)" = 0 ]; then
+  if [ "$(id -u)" = 0 ]; then  # PostgreSQL refuses to run as root
     chown postgres "$NARRASCOPE_PG_DIR"
-    run_as=(runuser -u postgres --)
+    local runuser
+    runuser=$(PATH="$PATH:/usr/sbin:/sbin" command -v runuser) || { echo "runuser not found" >&2; return 1; }
+    run_as=("$runuser" -u postgres --)
   fi
-  "${run_as[@]}" "$bindir/initdb" -D "$NARRASCOPE_PG_DIR/data" -U postgres --auth=trust -E UTF8 >/dev/null
+  "${run_as[@]}" "$bindir/initdb" -D "$NARRASCOPE_PG_DIR/data" -U postgres --auth=trust -E UTF8 >/dev/null || return 1
   "${run_as[@]}" "$bindir/pg_ctl" -D "$NARRASCOPE_PG_DIR/data" -l "$NARRASCOPE_PG_DIR/server.log" -w \
-    -o "-p $port -k $NARRASCOPE_PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off" start >/dev/null
-  "$bindir/psql" -q -h 127.0.0.1 -p "$port" -U postgres -c "CREATE DATABASE narrascope_test" >/dev/null
+    -o "-p $port -k $NARRASCOPE_PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off" start \
+    >/dev/null || { cat "$NARRASCOPE_PG_DIR/server.log" >&2; return 1; }
+  "$bindir/psql" -q -h 127.0.0.1 -p "$port" -U postgres -c "CREATE DATABASE narrascope_test" >/dev/null || return 1
   export NARRASCOPE_TEST_POSTGRES="postgresql://postgres@127.0.0.1:$port/narrascope_test"
   NARRASCOPE_PG_STOP=("${run_as[@]}" "$bindir/pg_ctl" -D "$NARRASCOPE_PG_DIR/data" -m immediate stop)
   trap 'narrascope_stop_postgres' EXIT
