@@ -388,17 +388,20 @@ def eval_techniques(gold: tuple[Path, ...], pred: tuple[Path, ...], level: str, 
     from narrascope.taxonomy import techniques
 
     taxonomy = techniques()
-    results: dict = {}
     if level == "spans":
         predicted_spans = [span for path in pred for span in read_spans(path, taxonomy)]
-        for path in gold:
-            name = unique_name(results, path.parent.name if len(path.parent.name) == 2 else path.stem)
-            results[name] = score_spans(read_spans(path, taxonomy), predicted_spans)
+
+        def score(path: Path):
+            return score_spans(read_spans(path, taxonomy), predicted_spans)
     else:
         predicted_rows = [row for path in pred for row in read_paragraph_labels(path, taxonomy)]
-        for path in gold:
-            name = unique_name(results, path.parent.name if len(path.parent.name) == 2 else path.stem)
-            results[name] = score_paragraphs(read_paragraph_labels(path, taxonomy), predicted_rows, taxonomy.fine)
+
+        def score(path: Path):
+            return score_paragraphs(read_paragraph_labels(path, taxonomy), predicted_rows, taxonomy.fine)
+
+    results: dict = {}
+    for path in gold:  # named by the language folder (semeval2023-t3/<lang>/…), else by the file
+        results[unique_name(results, path.parent.name if len(path.parent.name) == 2 else path.stem)] = score(path)
     emit_scores(results, output_format, print_technique_table)
 
 
@@ -415,44 +418,45 @@ def eval_narratives(gold: tuple[Path, ...], pred: tuple[Path, ...], output_forma
     emit_scores(results, output_format, print_score_table)
 
 
-@train.command("narratives", context_settings=CONTEXT)
-@click.option("--data", required=True, type=existing_path, help="SemEval-2025 Task 10 data folder.")
-@click.option("--out", required=True, type=existing_path, help="Folder for the trained model (created).")
-def train_narratives(data: Path, out: Path) -> None:
-    """Train the narrative classifier on every language's train split and write it with its model card."""
-    from narrascope.training.narratives import train_and_save
-
-    train_and_save(data, out, console=stderr)
-
-
-@train.command("entities", context_settings=CONTEXT)
-@click.option("--data", required=True, type=existing_path, help="SemEval-2025 Task 10 data folder.")
-@click.option("--out", required=True, type=existing_path, help="Folder for the trained model (created).")
-def train_entities(data: Path, out: Path) -> None:
-    """Train mention detection and role classification on every language's train split, with a model card."""
-    from narrascope.training.entities import train_and_save
-
-    train_and_save(data, out, console=stderr)
-
-
-@train.command("explanations", context_settings=CONTEXT)
-@click.option("--data", required=True, type=existing_path, help="SemEval-2025 Task 10 data folder.")
-@click.option("--out", required=True, type=existing_path, help="Folder for the trained model (created).")
-def train_explanations(data: Path, out: Path) -> None:
-    """Train the offline explanation engine on every language's train split, with a model card."""
-    from narrascope.training.explanations import train_and_save
-
-    train_and_save(data, out, console=stderr)
+#: ``narrascope train NAME``: the module whose ``train_and_save`` builds the model, what --data is, and the help.
+TRAINERS = {
+    "narratives": (
+        "narrascope.training.narratives",
+        "SemEval-2025 Task 10 data folder.",
+        "Train the narrative classifier on every language's train split and write it with its model card.",
+    ),
+    "entities": (
+        "narrascope.training.entities",
+        "SemEval-2025 Task 10 data folder.",
+        "Train mention detection and role classification on every language's train split, with a model card.",
+    ),
+    "explanations": (
+        "narrascope.training.explanations",
+        "SemEval-2025 Task 10 data folder.",
+        "Train the offline explanation engine on every language's train split, with a model card.",
+    ),
+    "techniques": (
+        "narrascope.training.persuasion",
+        "The shared data folder (semeval2023-t3/, ptc2020/).",
+        "Train the persuasion-technique classifier (SemEval-2023 T3) and span tagger (PTC), with a model card.",
+    ),
+}
 
 
-@train.command("techniques", context_settings=CONTEXT)
-@click.option("--data", required=True, type=existing_path, help="The shared data folder (semeval2023-t3/, ptc2020/).")
-@click.option("--out", required=True, type=existing_path, help="Folder for the trained model (created).")
-def train_techniques(data: Path, out: Path) -> None:
-    """Train the persuasion-technique classifier (SemEval-2023 T3) and span tagger (PTC), with a model card."""
-    from narrascope.training.persuasion import train_and_save
+def _add_train_command(name: str, module: str, data_help: str, summary: str) -> None:
+    def command(data: Path, out: Path) -> None:
+        import importlib
 
-    train_and_save(data, out, console=stderr)
+        importlib.import_module(module).train_and_save(data, out, console=stderr)
+
+    command.__doc__ = summary
+    command = click.option("--out", required=True, type=existing_path, help="Folder for the model (created).")(command)
+    command = click.option("--data", required=True, type=existing_path, help=data_help)(command)
+    train.command(name, context_settings=CONTEXT)(command)
+
+
+for _name, (_module, _data_help, _summary) in TRAINERS.items():
+    _add_train_command(_name, _module, _data_help, _summary)
 
 
 @app.command(context_settings=CONTEXT)

@@ -20,6 +20,13 @@ ARRAYS_FILE = "arrays.npz"
 MANIFEST_FILE = "manifest.json"
 
 
+def shipped_model_dir(name: str) -> Path:
+    """The folder of a model shipped inside the package (``narrascope/models/<name>``)."""
+    from importlib import resources
+
+    return Path(str(resources.files("narrascope") / "models" / name))
+
+
 def save_artifact(directory: str | Path, arrays: dict[str, np.ndarray], manifest: dict[str, Any]) -> None:
     """Write ``arrays.npz`` and ``manifest.json`` (with the arrays' checksum) into ``directory``."""
     directory = Path(directory)

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +27,7 @@ import scipy.sparse as sp
 
 from narrascope.document import Analysis, Label, Span
 from narrascope.errors import ModelError
-from narrascope.ml.artifacts import load_artifact, mismatch_error, save_artifact
+from narrascope.ml.artifacts import load_artifact, mismatch_error, save_artifact, shipped_model_dir
 from narrascope.ml.calibration import apply_platt, fit_platt
 from narrascope.ml.decoding import DOMAINS, DecoderSettings, ExpectedF1Decoder, LabelProbabilities
 from narrascope.ml.features import NgramBlock, NgramTfidf, sum_rows
@@ -412,8 +411,7 @@ class NarrativeTagger:
 
     @classmethod
     def load_shipped(cls) -> NarrativeTagger:
-        directory = resources.files("narrascope") / "models" / MODEL_NAME
-        return cls(NarrativeClassifier.load(Path(str(directory))))
+        return cls(NarrativeClassifier.load(shipped_model_dir(MODEL_NAME)))
 
     def annotate(self, analyses: Sequence[Analysis]) -> None:
         sentence_lists = [

@@ -10,6 +10,7 @@ from rich.console import Console
 
 from narrascope.evaluate.entities import EntityScores, score_entities
 from narrascope.tasks.entities import EntityModel, EntityTrainingArticle
+from narrascope.training import rounded
 from narrascope.training.data import LANGUAGES, EntityExample, load_entity_split
 
 
@@ -55,8 +56,8 @@ def train_and_save(data: str | Path, out: str | Path, console: Console) -> Entit
     given = evaluate_by_language(model, dev, given_mentions=True)
     raw = evaluate_by_language(model, dev, given_mentions=False)
     manifest = {
-        "dev_given_mentions": {language: _rounded(scores) for language, scores in given.items()},
-        "dev_raw_text": {language: _rounded(scores) for language, scores in raw.items()},
+        "dev_given_mentions": {language: rounded(scores) for language, scores in given.items()},
+        "dev_raw_text": {language: rounded(scores) for language, scores in raw.items()},
         "training_articles": len(train),
         "training_mentions": mentions,
     }
@@ -71,10 +72,6 @@ def train_and_save(data: str | Path, out: str | Path, console: Console) -> Entit
             f"recall {r.mention_recall:.3f} precision {r.mention_precision:.3f} EMR {r.exact_match_ratio:.3f}"
         )
     return model
-
-
-def _rounded(scores: EntityScores) -> dict[str, float | int]:
-    return {key: round(value, 4) if isinstance(value, float) else value for key, value in scores.to_dict().items()}
 
 
 def write_model_card(directory: Path, model: EntityModel, manifest: dict) -> None:

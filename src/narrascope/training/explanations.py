@@ -11,6 +11,7 @@ from rich.console import Console
 from narrascope.evaluate.explanations import ExplanationScores, WordEncoder, score_explanations
 from narrascope.tasks.explain import load_model, save_model
 from narrascope.tasks.explain.offline import ExplanationModel
+from narrascope.training import rounded
 from narrascope.training.data import LANGUAGES, ExplanationExample, load_explanation_split
 
 
@@ -54,7 +55,7 @@ def train_and_save(data: str | Path, out: str | Path, console: Console) -> Expla
     model = fit_model(train)
     dev = evaluate_by_language(model, load_explanation_split(data, "dev"))
     manifest = {
-        "dev": {language: _rounded(scores) for language, scores in dev.items()},
+        "dev": {language: rounded(scores) for language, scores in dev.items()},
         "training_articles": len(train),
     }
     save_model(model, out, manifest)
@@ -64,10 +65,6 @@ def train_and_save(data: str | Path, out: str | Path, console: Console) -> Expla
     for language, scores in dev.items():
         console.print(f"  dev {language}: token-F1 {scores.token_f1:.3f}  over 80 words {scores.over_80_words:.0%}")
     return model
-
-
-def _rounded(scores: ExplanationScores) -> dict[str, float | int | None]:
-    return {k: round(v, 4) if isinstance(v, float) else v for k, v in scores.to_dict().items()}
 
 
 def write_model_card(directory: Path, version: str, manifest: dict) -> None:

@@ -16,6 +16,7 @@ from rich.console import Console
 from narrascope.evaluate.narratives import NarrativeScores, score_narratives
 from narrascope.io.semeval import NarrativeAnnotation
 from narrascope.tasks.narratives import NarrativeClassifier
+from narrascope.training import rounded
 from narrascope.training.data import LANGUAGES, NarrativeExample, load_narrative_split
 
 
@@ -57,7 +58,7 @@ def train_and_save(data: str | Path, out: str | Path, console: Console) -> Narra
     console.print(f"Decoder tuned by CV: {model.decoder_settings.to_dict()} (CV samples-F1 fine {model.cv_score:.3f})")
     dev_scores = evaluate_by_language(model, load_narrative_split(data, "dev"))
     manifest = {
-        "dev": {language: _rounded(scores) for language, scores in dev_scores.items()},
+        "dev": {language: rounded(scores) for language, scores in dev_scores.items()},
         "training_articles": len(train),
     }
     model.save(out, manifest)
@@ -67,10 +68,6 @@ def train_and_save(data: str | Path, out: str | Path, console: Console) -> Narra
     for language, scores in dev_scores.items():
         console.print(f"  dev {language}: fine {scores.f1_fine:.3f}  coarse {scores.f1_coarse:.3f}")
     return model
-
-
-def _rounded(scores: NarrativeScores) -> dict[str, float | int]:
-    return {key: round(value, 4) if isinstance(value, float) else value for key, value in scores.to_dict().items()}
 
 
 def write_model_card(directory: Path, model: NarrativeClassifier, manifest: dict) -> None:

@@ -25,6 +25,7 @@ from narrascope.io.persuasion import ParagraphLabels, read_paragraph_labels, rea
 from narrascope.tasks.persuasion import PersuasionModel, load_model, save_model
 from narrascope.tasks.persuasion.model import SpanTagger, TechniqueClassifier
 from narrascope.taxonomy import techniques
+from narrascope.training import rounded
 
 T3_LANGUAGES = ("en", "fr", "ge", "it", "po", "ru")
 
@@ -109,8 +110,8 @@ def train_and_save(data: str | Path, out: str | Path, console: Console) -> Persu
     _, dev_texts, dev_spans = load_ptc(data, "dev")
     span_scores = evaluate_spans(model, dev_texts, dev_spans)
     manifest = {
-        "dev_paragraphs": {k: {n: round(v, 4) for n, v in s.to_dict().items()} for k, s in paragraph_scores.items()},
-        "dev_spans": {n: round(v, 4) for n, v in span_scores.to_dict().items()},
+        "dev_paragraphs": {language: rounded(scores) for language, scores in paragraph_scores.items()},
+        "dev_spans": rounded(span_scores),
         "training_paragraphs": len(train),
         "training_span_articles": len(texts),
     }

@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from narrascope.document import Actor, Analysis, Label, Mention, Span
 from narrascope.io.semeval import EntityAnnotation
-from narrascope.ml.artifacts import load_artifact, mismatch_error, save_artifact
+from narrascope.ml.artifacts import load_artifact, mismatch_error, save_artifact, shipped_model_dir
 from narrascope.tasks.entities.actors import merge_actors
 from narrascope.tasks.entities.context import ArticleContext
 from narrascope.tasks.entities.mentions import MentionDetector
@@ -145,8 +144,7 @@ class EntityTagger:
 
     @classmethod
     def load_shipped(cls) -> EntityTagger:
-        directory = resources.files("narrascope") / "models" / MODEL_NAME
-        return cls(EntityModel.load(Path(str(directory))))
+        return cls(EntityModel.load(shipped_model_dir(MODEL_NAME)))
 
     def annotate(self, analyses: Sequence[Analysis]) -> None:
         documents = []

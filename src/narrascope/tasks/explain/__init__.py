@@ -7,12 +7,11 @@ write the text instead, from the evidence the offline engine selected.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from narrascope.document import Analysis, Explanation, Span
-from narrascope.ml.artifacts import load_artifact, mismatch_error, save_artifact
+from narrascope.ml.artifacts import load_artifact, mismatch_error, save_artifact, shipped_model_dir
 from narrascope.tasks.explain.llm import LLMError, LLMExplainer
 from narrascope.tasks.explain.offline import ExplanationModel
 from narrascope.taxonomy import narratives
@@ -60,7 +59,7 @@ class ExplanationTagger:
 
     @classmethod
     def load_shipped(cls, llm: LLMExplainer | None = None) -> ExplanationTagger:
-        model, version = load_model(Path(str(resources.files("narrascope") / "models" / MODEL_NAME)))
+        model, version = load_model(shipped_model_dir(MODEL_NAME))
         return cls(model, version, llm)
 
     def annotate(self, analyses: Sequence[Analysis]) -> None:

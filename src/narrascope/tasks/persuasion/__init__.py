@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +11,7 @@ import numpy as np
 
 from narrascope.document import Analysis, Label, Span
 from narrascope.io.persuasion import paragraphs
-from narrascope.ml.artifacts import load_artifact, mismatch_error, save_artifact
+from narrascope.ml.artifacts import load_artifact, mismatch_error, save_artifact, shipped_model_dir
 from narrascope.tasks.persuasion.model import SpanTagger, TechniqueClassifier
 
 MODEL_NAME = "techniques"
@@ -99,7 +98,7 @@ class TechniqueTagger:
 
     @classmethod
     def load_shipped(cls) -> TechniqueTagger:
-        return cls(load_model(Path(str(resources.files("narrascope") / "models" / MODEL_NAME))))
+        return cls(load_model(shipped_model_dir(MODEL_NAME)))
 
     def annotate(self, analyses: Sequence[Analysis]) -> None:
         for analysis in analyses:
