@@ -19,8 +19,24 @@ class OneVsRestLogistic:
     def __init__(self, C: float = 10.0, class_weight: str | None = None) -> None:
         self.C = C
         self.class_weight = class_weight
-        self.weights: sp.csr_matrix | None = None  # labels × features
+        self.weights = None
         self.bias: np.ndarray | None = None
+
+    @property
+    def weights(self) -> sp.csr_matrix | None:
+        """Labels × features."""
+        return self._weights
+
+    @weights.setter
+    def weights(self, value: sp.csr_matrix | None) -> None:
+        # Kept transposed as well: ``X @ weights.T`` would otherwise re-transpose the matrix on every call.
+        self._weights = value
+        self._by_feature = None if value is None else value.T.tocsr()
+
+    def linear_scores(self, X: sp.csr_matrix) -> np.ndarray:
+        """``X @ weights.T`` as a dense array (no bias)."""
+        assert self._by_feature is not None
+        return (X @ self._by_feature).toarray()
 
     def fit(
         self,
@@ -81,8 +97,8 @@ class OneVsRestLogistic:
         return self
 
     def decision_function(self, X: sp.csr_matrix) -> np.ndarray:
-        assert self.weights is not None and self.bias is not None
-        return np.asarray((X @ self.weights.T).todense()) + self.bias
+        assert self.bias is not None
+        return self.linear_scores(X) + self.bias
 
     def to_arrays(self, prefix: str) -> dict[str, np.ndarray]:
         assert self.weights is not None and self.bias is not None

@@ -380,7 +380,7 @@ def _sentence_contributions(
         shape=(sum(sizes), len(sizes)),
     )
     shares = sentence_counts.multiply(document_of_sentence @ per_count).tocsr()
-    return np.asarray((shares @ linear.weights.T).todense())
+    return linear.linear_scores(shares)
 
 
 def _sentence_lists(texts: Sequence[str]) -> list[list[str]]:

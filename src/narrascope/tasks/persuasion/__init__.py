@@ -32,9 +32,14 @@ class PersuasionModel:
         probabilities = self.techniques.predict_proba([text[s:e] for _, s, e in found], [document] * len(found))
         return [(line, start, end, row) for (line, start, end), row in zip(found, probabilities, strict=True)]
 
-    def technique_spans(self, text: str, document: str = "article") -> list[Label]:
-        """One label per persuasive span: the most likely technique of the paragraph it stands in."""
-        spans = _within_lines(text, self.spans.predict(text))
+    def technique_spans(
+        self, text: str, document: str = "article", sentence_spans: Sequence[Span] | None = None
+    ) -> list[Label]:
+        """One label per persuasive span: the most likely technique of the paragraph it stands in.
+
+        ``sentence_spans``: the text's sentences when the caller has already split it.
+        """
+        spans = _within_lines(text, self.spans.predict(text, sentence_spans))
         if not spans:
             return []
         names = self.techniques.labels
@@ -102,4 +107,6 @@ class TechniqueTagger:
 
     def annotate(self, analyses: Sequence[Analysis]) -> None:
         for analysis in analyses:
-            analysis.techniques = self.model.technique_spans(analysis.article.text, analysis.article.id)
+            analysis.techniques = self.model.technique_spans(
+                analysis.article.text, analysis.article.id, analysis.sentences or None
+            )

@@ -18,11 +18,12 @@ import re
 import zlib
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
 
+from narrascope.document import Span
 from narrascope.evaluate.techniques import span_prf
 from narrascope.ml.features import NgramBlock, NgramTfidf
 from narrascope.ml.linear import OneVsRestLogistic
@@ -50,28 +51,58 @@ def _normalise_rows(matrix: sp.csr_matrix) -> sp.csr_matrix:
     return (sp.diags((1.0 / norms).astype(np.float32)) @ matrix).tocsr()
 
 
-def _neighbour_mean(matrix: sp.csr_matrix, documents: Sequence[str]) -> sp.csr_matrix:
-    """Row ``i`` = normalised sum of rows ``i-1`` and ``i+1`` when they belong to the same document."""
+def _neighbours(documents: Sequence[str]) -> sp.csr_matrix:
+    """Paragraphs × paragraphs: 1 where the other is the previous or next paragraph of the same document."""
     rows, columns = [], []
     for i in range(len(documents)):
         for j in (i - 1, i + 1):
             if 0 <= j < len(documents) and documents[j] == documents[i]:
                 rows.append(i)
                 columns.append(j)
-    adjacency = sp.csr_matrix(
+    return sp.csr_matrix(
         (np.ones(len(rows), dtype=np.float32), (rows, columns)), shape=(len(documents), len(documents))
     )
-    return _normalise_rows(adjacency @ matrix)
 
 
-def _document_mean(matrix: sp.csr_matrix, documents: Sequence[str]) -> sp.csr_matrix:
-    """Row ``i`` = normalised sum of all rows of document ``documents[i]``."""
+def _same_document(documents: Sequence[str]) -> sp.csr_matrix:
+    """Paragraphs × paragraphs: 1 where both belong to the same document (itself included)."""
     ids = {document: index for index, document in enumerate(dict.fromkeys(documents))}
-    group = np.array([ids[document] for document in documents])
+    group = np.array([ids[document] for document in documents], dtype=np.int64)
     indicator = sp.csr_matrix(
         (np.ones(len(group), dtype=np.float32), (group, np.arange(len(group)))), shape=(len(ids), len(group))
     )
-    return _normalise_rows(indicator @ matrix)[group]
+    return indicator[group]
+
+
+#: The context of a paragraph, each as the (normalised) sum of other paragraphs' rows: its neighbours, its document.
+_CONTEXTS = (_neighbours, _same_document)
+
+
+def _within_document_gram(matrix: sp.csr_matrix, documents: Sequence[str]) -> sp.csr_matrix:
+    """Dot products of the rows of each document with each other (zero across documents)."""
+    members: dict[str, list[int]] = {}
+    for index, document in enumerate(documents):
+        members.setdefault(document, []).append(index)
+    rows, columns, values = [], [], []
+    for indices in members.values():
+        block = matrix[indices]
+        rows.append(np.repeat(indices, len(indices)))
+        columns.append(np.tile(indices, len(indices)))
+        values.append((block @ block.T).toarray().ravel())
+    shape = (len(documents), len(documents))
+    if not values:
+        return sp.csr_matrix(shape, dtype=np.float32)
+    return sp.csr_matrix((np.concatenate(values), (np.concatenate(rows), np.concatenate(columns))), shape=shape)
+
+
+def _norms_of_sums(operator: sp.csr_matrix, gram: sp.csr_matrix) -> np.ndarray:
+    """Row norms of ``operator @ X`` from the Gram matrix of X: |Σ_j o_ij x_j|² = Σ_jk o_ij o_ik x_j·x_k."""
+    norms = np.sqrt(np.maximum(np.asarray((operator @ gram).multiply(operator).sum(axis=1)).ravel(), 0.0))
+    norms[norms == 0] = 1.0
+    return norms
+
+
+_SHAPE_FEATURES = 6
 
 
 def _shape_features(texts: Sequence[str], words: sp.csr_matrix, documents: Sequence[str]) -> sp.csr_matrix:
@@ -96,7 +127,7 @@ def _shape_features(texts: Sequence[str], words: sp.csr_matrix, documents: Seque
         ]
         for index, text in enumerate(texts)
     ]
-    return sp.csr_matrix(np.array(rows, dtype=np.float32).reshape(len(texts), 6))
+    return sp.csr_matrix(np.array(rows, dtype=np.float32).reshape(len(texts), _SHAPE_FEATURES))
 
 
 def tune_micro_thresholds(scores: np.ndarray, gold: np.ndarray, passes: int = 2) -> np.ndarray:
@@ -150,6 +181,7 @@ class TechniqueClassifier:
         self.labels: tuple[str, ...] = TECHNIQUES
         self.features: list[NgramTfidf] = []
         self.model: OneVsRestLogistic | None = None
+        self._weight_blocks: tuple[Any, ...] = ()
         self.thresholds = np.zeros(len(TECHNIQUES), dtype=np.float32)
 
     def fit(
@@ -172,14 +204,41 @@ class TechniqueClassifier:
             model = OneVsRestLogistic(C=self.C).fit(X[~held], gold[~held]).prune(self.keep)
             scores[held] = model.decision_function(X[held])
         self.thresholds = tune_micro_thresholds(scores, gold)
-        self.model = OneVsRestLogistic(C=self.C).fit(X, gold).prune(self.keep)
+        self._set_model(OneVsRestLogistic(C=self.C).fit(X, gold).prune(self.keep))
         return self
 
     def decision_function(self, texts: Sequence[str], documents: Sequence[str] | None = None) -> np.ndarray:
-        """Scores minus thresholds: a technique is predicted where the value is positive."""
-        assert self.model is not None, "fit or load the model first"
+        """Scores minus thresholds: a technique is predicted where the value is positive.
+
+        Equal to the model applied to :meth:`_matrix`, computed without building the context blocks: a context
+        row is a normalised sum of n-gram rows, so its score is the same sum of the rows' scores under that block's
+        weights, divided by the norm.
+        """
+        assert self.model is not None and self.model.bias is not None, "fit or load the model first"
         documents = list(documents) if documents is not None else [str(i) for i in range(len(texts))]
-        return self.model.decision_function(self._matrix(texts, documents)) - self.thresholds
+        X, words = self._ngram_matrix(texts)
+        ngram_weights, *context_weights, shape_weights = self._weight_blocks
+        scores = (X @ ngram_weights).toarray()
+        gram = _within_document_gram(X, documents) if context_weights else None
+        for context, weights in zip(_CONTEXTS, context_weights, strict=False):
+            operator = context(documents)
+            sums = operator @ (X @ weights).toarray()
+            scores += self.context_weight * sums / _norms_of_sums(operator, gram)[:, None]
+        if shape_weights is not None:
+            scores += self.shape_weight * (_shape_features(texts, words, documents) @ shape_weights)
+        return scores + self.model.bias - self.thresholds
+
+    def _set_model(self, model: OneVsRestLogistic) -> None:
+        """Keep the model and its weights cut into blocks (features × labels): n-grams, each context, shape."""
+        assert model.weights is not None
+        self.model = model
+        width = sum(features.n_features for features in self.features)
+        weights = model.weights.tocsc()
+        blocks = [weights[:, :width]]
+        if self.context_weight:
+            blocks.extend(weights[:, k * width : (k + 1) * width] for k in range(1, len(_CONTEXTS) + 1))
+        shape = weights[:, -_SHAPE_FEATURES:].toarray().T if self.shape_weight else None
+        self._weight_blocks = (*(block.T.tocsr() for block in blocks), shape)
 
     def predict_proba(self, texts: Sequence[str], documents: Sequence[str] | None = None) -> np.ndarray:
         """Paragraphs × techniques, shifted so that 0.5 is each technique's decision threshold."""
@@ -189,15 +248,19 @@ class TechniqueClassifier:
         margins = self.decision_function(texts, documents)
         return [[self.labels[column] for column in np.flatnonzero(row > 0)] for row in margins]
 
-    def _matrix(self, texts: Sequence[str], documents: Sequence[str]) -> sp.csr_matrix:
+    def _ngram_matrix(self, texts: Sequence[str]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+        """The n-gram blocks side by side (unit rows), and the last (word) block alone."""
         blocks = [features.transform(texts) for features in self.features]
-        X = sp.hstack(blocks, format="csr") / np.float32(np.sqrt(len(blocks)))
+        return sp.hstack(blocks, format="csr") / np.float32(np.sqrt(len(blocks))), blocks[-1]
+
+    def _matrix(self, texts: Sequence[str], documents: Sequence[str]) -> sp.csr_matrix:
+        """The training matrix: n-grams, their neighbour and document means, shape features."""
+        X, words = self._ngram_matrix(texts)
         parts = [X]
         if self.context_weight:
-            parts.append(self.context_weight * _neighbour_mean(X, documents))
-            parts.append(self.context_weight * _document_mean(X, documents))
+            parts.extend(self.context_weight * _normalise_rows(context(documents) @ X) for context in _CONTEXTS)
         if self.shape_weight:
-            parts.append(self.shape_weight * _shape_features(texts, blocks[-1], documents))
+            parts.append(self.shape_weight * _shape_features(texts, words, documents))
         return sp.hstack(parts, format="csr").astype(np.float32)
 
     def to_arrays(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
@@ -238,8 +301,9 @@ class TechniqueClassifier:
             NgramTfidf.from_arrays(arrays, f"block{position}", asdict(block)) for position, block in enumerate(blocks)
         ]
         n_ngrams = sum(features.n_features for features in classifier.features)
-        n_features = n_ngrams * (3 if classifier.context_weight else 1) + (6 if classifier.shape_weight else 0)
-        classifier.model = OneVsRestLogistic.from_arrays(arrays, "model", n_features, {"C": classifier.C})
+        n_features = n_ngrams * (1 + len(_CONTEXTS) * bool(classifier.context_weight))
+        n_features += _SHAPE_FEATURES if classifier.shape_weight else 0
+        classifier._set_model(OneVsRestLogistic.from_arrays(arrays, "model", n_features, {"C": classifier.C}))
         classifier.thresholds = arrays["thresholds"].astype(np.float32)
         return classifier
 
@@ -270,6 +334,29 @@ class SpanDecoding:
     sentence_join: bool = False
 
 
+_WORD_CACHE_SIZE = 200_000
+
+#: Hashed features of a token itself (word, affixes, shape, neighbours, quote and sentence-start flags).
+_TOKEN_FEATURES = 13
+
+
+class _TokenFeatures(NamedTuple):
+    offsets: list[tuple[int, int]]
+    indices: np.ndarray  # _TOKEN_FEATURES hashed ids per token, token after token
+    sentence_of: np.ndarray  # each token's sentence
+    sentence_bags: list[np.ndarray]  # each sentence's hashed bag of words, shared by its tokens
+
+    def matrix(self, width: int) -> sp.csr_matrix:
+        """Tokens × hashed features (own features plus the sentence's bag), for training."""
+        rows = [
+            np.concatenate([self.indices[i * _TOKEN_FEATURES : (i + 1) * _TOKEN_FEATURES], self.sentence_bags[s]])
+            for i, s in enumerate(self.sentence_of)
+        ]
+        indptr = np.concatenate([[0], np.cumsum([len(row) for row in rows])])
+        indices = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+        return sp.csr_matrix((np.ones(len(indices), dtype=np.float32), indices, indptr), shape=(len(rows), width))
+
+
 class SpanTagger:
     """Character spans of persuasive text (technique-agnostic), from a token inside/outside classifier."""
 
@@ -279,12 +366,13 @@ class SpanTagger:
         self.decoding = decoding or SpanDecoding()
         self.weights = np.zeros(0, dtype=np.float32)
         self.bias = 0.0
+        self._word_cache: dict[str, tuple[int, ...]] = {}
 
     def fit(self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]], tune: bool = True) -> SpanTagger:
         """Fit on ``texts`` with gold half-open ``spans``; with ``tune``, decoding settings are first chosen on a
         held-out 20% of the texts (model fitted on the other 80%)."""
         encoded = [self._encode(text) for text in texts]
-        targets = [self._targets(tokens, gold) for (tokens, _, _), gold in zip(encoded, spans, strict=True)]
+        targets = [self._targets(tokens.offsets, gold) for tokens, gold in zip(encoded, spans, strict=True)]
         if tune:
             held = np.random.RandomState(0).rand(len(texts)) < 0.2
             fitted, tuned = np.flatnonzero(~held), np.flatnonzero(held)
@@ -295,17 +383,25 @@ class SpanTagger:
         self._fit_weights(encoded, targets)
         return self
 
-    def token_probabilities(self, text: str) -> tuple[list[tuple[int, int]], np.ndarray]:
-        """Token offsets and the probability that each token lies inside a span."""
-        tokens, indices, indptr = self._encode(text)
-        if not tokens:
-            return [], np.zeros(0, dtype=np.float32)
-        sums = np.add.reduceat(self.weights[indices], indptr[:-1]) if len(indices) else np.zeros(len(tokens))
-        return tokens, 1.0 / (1.0 + np.exp(-(sums + self.bias)))
+    def token_probabilities(
+        self, text: str, sentence_spans: Sequence[Span] | None = None
+    ) -> tuple[list[tuple[int, int]], np.ndarray]:
+        """Token offsets and the probability that each token lies inside a span.
 
-    def predict(self, text: str) -> list[tuple[int, int]]:
-        tokens, probabilities = self.token_probabilities(text)
-        return decode_spans(text, tokens, probabilities, self.decoding)
+        A sentence's bag of words is shared by all its tokens, so its weight is summed once per sentence.
+        """
+        encoded = self._encode(text, sentence_spans)
+        if not encoded.offsets:
+            return [], np.zeros(0, dtype=np.float32)
+        own = self.weights[encoded.indices].reshape(len(encoded.offsets), _TOKEN_FEATURES).sum(axis=1)
+        bags = np.array([self.weights[bag].sum() for bag in encoded.sentence_bags], dtype=np.float32)
+        sums = own + bags[encoded.sentence_of]
+        return encoded.offsets, 1.0 / (1.0 + np.exp(-(sums + self.bias)))
+
+    def predict(self, text: str, sentence_spans: Sequence[Span] | None = None) -> list[tuple[int, int]]:
+        """Half-open spans; ``sentence_spans`` = ``sentences(text)`` when the caller already has them."""
+        tokens, probabilities = self.token_probabilities(text, sentence_spans)
+        return decode_spans(text, tokens, probabilities, self.decoding, sentence_spans)
 
     def to_arrays(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
         nonzero = np.flatnonzero(self.weights)
@@ -322,45 +418,66 @@ class SpanTagger:
 
     # -- internals ---------------------------------------------------------------------------------------------
 
-    def _encode(self, text: str) -> tuple[list[tuple[int, int]], np.ndarray, np.ndarray]:
-        """Token offsets and, per token, the hashed ids of its features (CSR-style ``indices``/``indptr``)."""
+    def _encode(self, text: str, sentence_spans: Sequence[Span] | None = None) -> _TokenFeatures:
+        """Token offsets, each token's own hashed feature ids and the bag of words of each sentence."""
         matches = list(_TOKEN.finditer(text))
         words = [match.group().lower() for match in matches]
         sentence_of = np.zeros(len(matches), dtype=np.int64)
         position = 0
-        spans = sentences(text)
+        spans = sentences(text) if sentence_spans is None else sentence_spans
         for index, match in enumerate(matches):
             while position + 1 < len(spans) and match.start() >= spans[position].end:
                 position += 1
             sentence_of[index] = position
         mask = (1 << self.bits) - 1
-        bags: dict[int, list[int]] = {}
-        for index in range(len(words)):
-            bags.setdefault(int(sentence_of[index]), []).append(index)
-        sentence_ids = {
-            sentence: sorted({zlib.crc32(f"S={words[i]}".encode()) & mask for i in members})
-            for sentence, members in bags.items()
-        }
+        bags: dict[int, set[int]] = {}
+        for index, word in enumerate(words):
+            bags.setdefault(int(sentence_of[index]), set()).add(zlib.crc32(f"S={word}".encode()) & mask)
+        count = int(sentence_of[-1]) + 1 if len(matches) else 0  # sentence_of never decreases
+        sentence_bags = [np.array(sorted(bags.get(sentence, ())), dtype=np.int64) for sentence in range(count)]
+        # The 13 features in order: b, w, s3, p4, sh, w-1, w+1, w-2, w+2, b-, b+, q, first. All but the two
+        # bigrams depend on one word only, so their hashes come from a per-word cache.
         padded = ["<s>", "<s>", *words, "</s>", "</s>"]
-        indices: list[int] = []
-        indptr = [0]
-        quoted = False
-        for index, match in enumerate(matches):
-            word = words[index]
-            if word in _QUOTES:
-                quoted = not quoted
-            first = index == 0 or sentence_of[index - 1] != sentence_of[index]
-            previous, following = padded[index + 1], padded[index + 3]
-            names = (
-                "b", f"w={word}", f"s3={word[-3:]}", f"p4={word[:4]}", f"sh={_shape(match.group())}",
-                f"w-1={previous}", f"w+1={following}", f"w-2={padded[index]}", f"w+2={padded[index + 4]}",
-                f"b-={previous}|{word}", f"b+={word}|{following}", f"q={quoted}", f"first={first}",
-            )  # fmt: skip
-            indices.extend(zlib.crc32(name.encode()) & mask for name in names)
-            indices.extend(sentence_ids[int(sentence_of[index])])
-            indptr.append(len(indices))
+        table = np.array([self._word_hashes(word) for word in padded], dtype=np.int64).reshape(-1, 7)
+        columns = np.empty((len(words), _TOKEN_FEATURES), dtype=np.int64)
+        if len(words):
+            columns[:, 0] = self._hash("b")
+            columns[:, 1:4] = table[2:-2, 0:3]  # w, s3, p4 of the token itself
+            columns[:, 4] = [self._hash(f"sh={_shape(match.group())}") for match in matches]
+            columns[:, 5] = table[1:-3, 3]  # w-1
+            columns[:, 6] = table[3:-1, 4]  # w+1
+            columns[:, 7] = table[:-4, 5]  # w-2
+            columns[:, 8] = table[4:, 6]  # w+2
+            columns[:, 9] = [zlib.crc32(f"b-={padded[i + 1]}|{words[i]}".encode()) & mask for i in range(len(words))]
+            columns[:, 10] = [zlib.crc32(f"b+={words[i]}|{padded[i + 3]}".encode()) & mask for i in range(len(words))]
+            quoted = np.cumsum([word in _QUOTES for word in words]) % 2 == 1
+            columns[:, 11] = np.where(quoted, self._hash("q=True"), self._hash("q=False"))
+            first = np.ones(len(words), dtype=bool)
+            first[1:] = sentence_of[1:] != sentence_of[:-1]
+            columns[:, 12] = np.where(first, self._hash("first=True"), self._hash("first=False"))
         offsets = [(match.start(), match.end()) for match in matches]
-        return offsets, np.array(indices, dtype=np.int64), np.array(indptr, dtype=np.int64)
+        return _TokenFeatures(offsets, columns.ravel(), sentence_of, sentence_bags)
+
+    def _hash(self, name: str) -> int:
+        return zlib.crc32(name.encode()) & ((1 << self.bits) - 1)
+
+    def _word_hashes(self, word: str) -> tuple[int, ...]:
+        """Hashes of the word-only features: w, s3, p4 of the word, and w-1, w+1, w-2, w+2 naming it."""
+        found = self._word_cache.get(word)
+        if found is None:
+            if len(self._word_cache) > _WORD_CACHE_SIZE:
+                self._word_cache.clear()
+            names = (
+                f"w={word}",
+                f"s3={word[-3:]}",
+                f"p4={word[:4]}",
+                f"w-1={word}",
+                f"w+1={word}",
+                f"w-2={word}",
+                f"w+2={word}",
+            )
+            found = self._word_cache[word] = tuple(self._hash(name) for name in names)
+        return found
 
     @staticmethod
     def _targets(tokens: list[tuple[int, int]], gold: Sequence[tuple[int, int]]) -> np.ndarray:
@@ -372,19 +489,10 @@ class SpanTagger:
             inside[(ends > start) & (starts < end)] = 1
         return inside
 
-    def _fit_weights(self, encoded: list[tuple[list, np.ndarray, np.ndarray]], targets: list[np.ndarray]) -> None:
+    def _fit_weights(self, encoded: list[_TokenFeatures], targets: list[np.ndarray]) -> None:
         from sklearn.linear_model import LogisticRegression  # training only
 
-        rows, offset, indices, indptr = [], 0, [], [np.zeros(1, dtype=np.int64)]
-        for _, token_indices, token_indptr in encoded:
-            indices.append(token_indices)
-            indptr.append(token_indptr[1:] + offset)
-            offset += len(token_indices)
-            rows.append(len(token_indptr) - 1)
-        X = sp.csr_matrix(
-            (np.ones(offset, dtype=np.float32), np.concatenate(indices), np.concatenate(indptr)),
-            shape=(sum(rows), 1 << self.bits),
-        )
+        X = sp.vstack([features.matrix(1 << self.bits) for features in encoded], format="csr")
         model = LogisticRegression(C=self.C, solver="liblinear", max_iter=2000).fit(X, np.concatenate(targets))
         self.weights = model.coef_[0].astype(np.float32)
         self.bias = float(model.intercept_[0])
@@ -392,7 +500,7 @@ class SpanTagger:
     def _tune(
         self,
         texts: list[str],
-        encoded: list[tuple[list, np.ndarray, np.ndarray]],
+        encoded: list[_TokenFeatures],
         gold: list[Sequence[tuple[int, int]]],
     ) -> SpanDecoding:
         probabilities = [self.token_probabilities(text)[1] for text in texts]
@@ -403,8 +511,8 @@ class SpanTagger:
                     for sentence_join in (False, True):
                         decoding = SpanDecoding(threshold, gap, min_chars, sentence_join)
                         predicted = [
-                            decode_spans(text, tokens, p, decoding)
-                            for text, (tokens, _, _), p in zip(texts, encoded, probabilities, strict=True)
+                            decode_spans(text, tokens.offsets, p, decoding)
+                            for text, tokens, p in zip(texts, encoded, probabilities, strict=True)
                         ]
                         f1 = span_prf(predicted, gold).f1
                         if f1 > best_f1:
@@ -413,10 +521,16 @@ class SpanTagger:
 
 
 def decode_spans(
-    text: str, tokens: Sequence[tuple[int, int]], probabilities: np.ndarray, decoding: SpanDecoding
+    text: str,
+    tokens: Sequence[tuple[int, int]],
+    probabilities: np.ndarray,
+    decoding: SpanDecoding,
+    sentence_spans: Sequence[Span] | None = None,
 ) -> list[tuple[int, int]]:
     """Join tokens above the threshold into half-open character spans (see :class:`SpanDecoding`)."""
-    bounds = [span.end for span in sentences(text)] if decoding.sentence_join else []
+    if decoding.sentence_join and sentence_spans is None:
+        sentence_spans = sentences(text)
+    bounds = [span.end for span in sentence_spans] if decoding.sentence_join else []
     out: list[tuple[int, int]] = []
     current: list[int] | None = None
     last, sentence, current_sentence = -10, 0, -1
