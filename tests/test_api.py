@@ -84,6 +84,23 @@ def test_private_mode_gates_reads(database_url):
         assert test_client.get("/", headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 200
 
 
+def test_private_mode_browser_signs_in_with_a_cookie_that_is_not_the_token(database_url):
+    with TestClient(create_app(Settings(db=database_url, token=TOKEN, private=True))) as browser:
+        sent_away = browser.get("/search?q=troops", follow_redirects=False)
+        assert sent_away.status_code == 303 and sent_away.headers["location"] == "/login?next=%2Fsearch%3Fq%3Dtroops"
+        wrong = browser.post("/login", data={"token": "guess", "next": "/search?q=troops"}, follow_redirects=False)
+        assert wrong.status_code == 401 and "narrascope_session" not in wrong.cookies
+        # A sign-in link pointing to another site lands on the dashboard instead.
+        signed = browser.post("/login", data={"token": TOKEN, "next": "//evil.example/"}, follow_redirects=False)
+        assert signed.status_code == 303 and signed.headers["location"] == "/"
+        cookie = signed.headers["set-cookie"]
+        assert "HttpOnly" in cookie and "SameSite=strict" in cookie and TOKEN not in cookie
+        assert browser.get("/search", params={"q": "troops"}).status_code == 200
+        assert browser.get("/api/articles").status_code == 200
+        browser.post("/logout")
+        assert browser.get("/api/articles").status_code == 401
+
+
 def test_read_endpoints(client):
     listed = client.get("/api/articles", params={"lang": "ru"}).json()
     assert [hit["id"] for hit in listed] == ["sanktsii-evropa.txt"]

@@ -10,6 +10,8 @@ import shutil
 import socket
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -44,19 +46,25 @@ def _chromium() -> str:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """narrascope serving a SQLite corpus (the examples plus an article full of XSS payloads) on a free port."""
-    import uvicorn
-
+def corpus(tmp_path_factory) -> str:
+    """A SQLite corpus: the examples plus an article full of XSS payloads, analysed."""
     database = str(tmp_path_factory.mktemp("web") / "web.db")
     with Store(database) as store:
         store.ingest(list(iter_articles([EXAMPLES])), source="examples")
         store.ingest([Article("xss.txt", XSS_TEXT, title="Breaking", source="hostile", url="javascript:alert(1)")])
         analyse_store(store, workers=1)
+    return database
+
+
+@contextmanager
+def _serving(settings: Settings) -> Iterator[str]:
+    """narrascope serving ``settings`` on a free loopback port (its base URL)."""
+    import uvicorn
+
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    config = uvicorn.Config(create_app(Settings(db=database)), host="127.0.0.1", port=port, log_level="warning")
+    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
     instance = uvicorn.Server(config)
     thread = threading.Thread(target=instance.run, daemon=True)
     thread.start()
@@ -68,6 +76,12 @@ def server(tmp_path_factory):
     yield f"http://127.0.0.1:{port}"
     instance.should_exit = True
     thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(corpus):
+    with _serving(Settings(db=corpus)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -170,3 +184,18 @@ def test_pages_fit_a_phone_screen(browser, server):
         assert overflow <= 1, (path, overflow)
         _shot(phone, name)
     context.close()
+
+
+def test_private_server_signs_a_browser_in(page, corpus):
+    with _serving(Settings(db=corpus, token="browser-secret", private=True)) as private:
+        page.goto(f"{private}/search?q=troops")
+        page.wait_for_selector("form.signin")
+        assert page.url.startswith(f"{private}/login")
+        page.fill("#token", "wrong")
+        page.click("button[type=submit]")
+        assert "not this server's token" in page.inner_text("[role=alert]")
+        page.fill("#token", "browser-secret")
+        page.click("button[type=submit]")
+        page.wait_for_selector("mark")  # back on the search it asked for, with highlighted hits
+        assert page.url == f"{private}/search?q=troops"
+        _shot(page, "private-search")

@@ -2,12 +2,15 @@
 
 Security defaults: each client address gets ``rate_limit`` requests per second (429 beyond); writes need
 ``Authorization: Bearer <NARRASCOPE_TOKEN>`` (compared in constant time) and are refused when no token was
-configured; bodies over ``max_body_bytes`` get 413 before they are read; every response carries a
-Content-Security-Policy without inline scripts, ``X-Content-Type-Options: nosniff`` and ``frame-ancestors 'none'``.
+configured; in ``private`` mode reads need the token too — as the bearer header, or for browsers as the session
+cookie that ``/login`` sets (it holds a keyed hash of the token, never the token); bodies over
+``max_body_bytes`` get 413 before they are read; every response carries a Content-Security-Policy without inline
+scripts, ``X-Content-Type-Options: nosniff`` and ``frame-ancestors 'none'``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import os
 import time
@@ -115,9 +118,28 @@ Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
 def _token_matches(settings: Settings, credentials: HTTPAuthorizationCredentials | None) -> bool:
-    if settings.token is None or credentials is None:
-        return False
-    return hmac.compare_digest(credentials.credentials.encode("utf-8"), settings.token.encode("utf-8"))
+    return credentials is not None and token_is_valid(settings, credentials.credentials)
+
+
+#: The browser session cookie of private mode (set by the sign-in page).
+SESSION_COOKIE = "narrascope_session"
+
+
+def session_value(settings: Settings) -> str | None:
+    """The session cookie's value: derived from the token, so it proves the token without carrying it."""
+    if settings.token is None:
+        return None
+    return hmac.new(settings.token.encode("utf-8"), b"narrascope browser session", hashlib.sha256).hexdigest()
+
+
+def token_is_valid(settings: Settings, candidate: str) -> bool:
+    """``candidate`` equals the configured token (constant-time comparison)."""
+    return settings.token is not None and hmac.compare_digest(candidate.encode("utf-8"), settings.token.encode("utf-8"))
+
+
+def _signed_in(request: Request, settings: Settings) -> bool:
+    expected, cookie = session_value(settings), request.cookies.get(SESSION_COOKIE)
+    return expected is not None and cookie is not None and hmac.compare_digest(cookie.encode(), expected.encode())
 
 
 def require_write(request: Request, credentials: Credentials) -> None:
@@ -130,9 +152,9 @@ def require_write(request: Request, credentials: Credentials) -> None:
 
 
 def require_read(request: Request, credentials: Credentials) -> None:
-    """Dependency of read endpoints: open unless the server runs with ``private``."""
+    """Dependency of read endpoints: open unless the server runs with ``private`` (then token or session cookie)."""
     settings: Settings = request.app.state.settings
-    if settings.private and not _token_matches(settings, credentials):
+    if settings.private and not (_token_matches(settings, credentials) or _signed_in(request, settings)):
         raise HTTPException(401, "missing or wrong bearer token", headers={"WWW-Authenticate": "Bearer"})
 
 

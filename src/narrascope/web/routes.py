@@ -8,11 +8,11 @@ from typing import Annotated, Any, Literal
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, FastAPI, File, Form, HTTPException, Query, Request, UploadFile
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from narrascope.api.app import StoreDep, require_read
+from narrascope.api.app import SESSION_COOKIE, StoreDep, require_read, session_value, token_is_valid
 from narrascope.document import Analysis
 from narrascope.errors import InputError
 from narrascope.store.search import MARK_END, MARK_START, Filters, search
@@ -27,6 +27,7 @@ PAGE_SIZE = 20
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 templates = Jinja2Templates(directory=HERE / "templates")
 router = APIRouter(dependencies=[Depends(require_read)], include_in_schema=False)
+sign_in = APIRouter(include_in_schema=False)  # reachable without the token: it is where the token is entered
 
 
 def narrative_url(name: str) -> str:
@@ -237,9 +238,48 @@ async def analyze_submit(
     return _article_view(request, analysis, stored=False)
 
 
+def local_path(target: str) -> str:
+    """``target`` when it is a path on this server, else ``/``: the sign-in page must not redirect elsewhere."""
+    if target.startswith("/") and not target.startswith(("//", "/\\")):
+        return target
+    return "/"
+
+
+@sign_in.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, next: str = "/") -> HTMLResponse:
+    return page(request, "login.html", problem=None, next=local_path(next))
+
+
+@sign_in.post("/login", response_class=HTMLResponse)
+def login_submit(
+    request: Request, token: Annotated[str, Form(max_length=1000)] = "", next: Annotated[str, Form()] = "/"
+) -> Any:
+    """Check the token and keep the browser signed in with a session cookie (HttpOnly, SameSite=Strict)."""
+    settings = request.app.state.settings
+    if not token_is_valid(settings, token):
+        return page(request, "login.html", status_code=401, problem="That is not this server's token.", next=next)
+    response = RedirectResponse(local_path(next), status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        session_value(settings) or "",
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
+    return response
+
+
+@sign_in.post("/logout")
+def logout() -> RedirectResponse:
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
 def mount(app: FastAPI) -> None:
     """Add the pages and their static assets (served locally: no CDN) to ``app``."""
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(sign_in)
     app.include_router(router)
 
     @app.exception_handler(HTTPException)
@@ -248,4 +288,7 @@ def mount(app: FastAPI) -> None:
 
         if request.url.path.startswith("/api") or request.url.path.startswith("/static"):
             return await http_exception_handler(request, error)
+        if error.status_code == 401:  # a private server: pages send the browser to the sign-in page
+            wanted = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse("/login?" + urlencode({"next": wanted}), status_code=303)
         return page(request, "error.html", status_code=error.status_code, status=error.status_code, detail=error.detail)
