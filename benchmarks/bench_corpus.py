@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import resource
 import statistics
 import tempfile
 import time
@@ -191,6 +192,14 @@ def time_queries(url: str, repeats: int = 10) -> dict[str, float]:
 PHASES = ("ingest", "analyse", "dask", "query")
 
 
+def peak_rss_mb() -> dict[str, float]:
+    """Peak resident memory so far of this process and of its largest finished child (the analysis workers)."""
+    return {
+        "main": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "largest_worker": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
@@ -217,7 +226,12 @@ def main() -> None:
             added, seconds = ingest_file(big, corpus)
             figures["sqlite_ingest_per_s"] = round(added / seconds, 1)
             figures["sqlite_articles"] = added
-            print(f"ingested {added} articles into SQLite at {figures['sqlite_ingest_per_s']}/s", flush=True)
+            figures["ingest_peak_rss_mb"] = peak_rss_mb()
+            print(
+                f"ingested {added} articles into SQLite at {figures['sqlite_ingest_per_s']}/s "
+                f"(peak RSS {figures['ingest_peak_rss_mb']} MB)",
+                flush=True,
+            )
             if args.postgres:
                 added, seconds = ingest_file(args.postgres, corpus)
                 figures["postgres_ingest_per_s"] = round(added / seconds, 1)
@@ -228,7 +242,12 @@ def main() -> None:
             copy_first(big, local, args.analyse)
             figures["local_articles"] = args.analyse
             figures["local_per_s"] = round(analyse(local, "local", 2), 1)
-            print(f"local engine, 2 processes: {figures['local_per_s']} articles/s on {args.analyse}", flush=True)
+            figures["analyse_peak_rss_mb"] = peak_rss_mb()
+            print(
+                f"local engine, 2 processes: {figures['local_per_s']} articles/s on {args.analyse} "
+                f"(peak RSS {figures['analyse_peak_rss_mb']} MB)",
+                flush=True,
+            )
         if "dask" in phases:
             for workers in (1, 2):
                 dask_db = str(work / f"dask{workers}.db")
