@@ -187,7 +187,38 @@ def test_damaged_model_files_are_named_with_the_rebuild_command(tmp_path, damage
     assert str(arrays) in message and "narrascope train narratives" in message and "\n" not in message
 
 
-def _shipped_dir() -> Path:
+@pytest.mark.parametrize(
+    ("name", "loader", "manifest_key"),
+    [
+        ("narratives", "narrascope.tasks.narratives:NarrativeClassifier.load", "decoder"),
+        ("entities", "narrascope.tasks.entities.model:EntityModel.load", "roles"),
+        ("explanations", "narrascope.tasks.explain:load_model", "settings"),
+        ("techniques", "narrascope.tasks.persuasion:load_model", "spans"),
+    ],
+)
+def test_model_files_that_do_not_fit_together_name_the_folder(tmp_path, name, loader, manifest_key):
+    """A manifest from another version (here: a section missing) with intact arrays: one clear error."""
+    import importlib
+    import json
+    import shutil
+
+    from narrascope.errors import ModelError
+
+    copy = tmp_path / name
+    shutil.copytree(_shipped_dir(name), copy)
+    manifest = json.loads((copy / "manifest.json").read_text("utf-8"))
+    del manifest[manifest_key]
+    (copy / "manifest.json").write_text(json.dumps(manifest), "utf-8")
+    module, attribute = loader.split(":")
+    load = importlib.import_module(module)
+    for part in attribute.split("."):
+        load = getattr(load, part)
+    with pytest.raises(ModelError, match=f"do not fit together.*narrascope train {name}") as raised:
+        load(copy)
+    assert str(copy) in str(raised.value)
+
+
+def _shipped_dir(name: str = "narratives") -> Path:
     from importlib import resources
 
-    return Path(str(resources.files("narrascope") / "models" / "narratives"))
+    return Path(str(resources.files("narrascope") / "models" / name))

@@ -9,12 +9,15 @@ from __future__ import annotations
 import hashlib
 import json
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
 from narrascope.errors import ModelError
+
+T = TypeVar("T")
 
 ARRAYS_FILE = "arrays.npz"
 MANIFEST_FILE = "manifest.json"
@@ -70,6 +73,17 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def mismatch_error(directory: str | Path, error: Exception, rebuild_hint: str) -> ModelError:
-    """The error for model files that load but do not fit together (e.g. written by another version)."""
-    return ModelError(f"{directory}: model files do not fit together ({error}); rebuild with `{rebuild_hint}`")
+def build_from_artifact(
+    directory: str | Path, rebuild_hint: str, build: Callable[[dict[str, np.ndarray], dict[str, Any]], T]
+) -> tuple[T, str]:
+    """``build(arrays, manifest)`` on the artifact in ``directory``, and the model's version (``<name>-<sha>``).
+
+    Files that load but do not fit together (e.g. written by another version) give one clear :class:`ModelError`.
+    """
+    arrays, manifest = load_artifact(directory, rebuild_hint)
+    try:
+        return build(arrays, manifest), f"{manifest['name']}-{manifest['sha256'][:12]}"
+    except (KeyError, TypeError, ValueError) as error:
+        raise ModelError(
+            f"{directory}: model files do not fit together ({error}); rebuild with `{rebuild_hint}`"
+        ) from None

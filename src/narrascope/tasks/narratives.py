@@ -27,7 +27,7 @@ import scipy.sparse as sp
 
 from narrascope.document import Analysis, Label, Span
 from narrascope.errors import ModelError
-from narrascope.ml.artifacts import load_artifact, mismatch_error, save_artifact, shipped_model_dir
+from narrascope.ml.artifacts import build_from_artifact, save_artifact, shipped_model_dir
 from narrascope.ml.calibration import apply_platt, fit_platt
 from narrascope.ml.decoding import DOMAINS, DecoderSettings, ExpectedF1Decoder, LabelProbabilities
 from narrascope.ml.features import NgramBlock, NgramTfidf, sum_rows
@@ -240,34 +240,34 @@ class NarrativeClassifier:
 
     @classmethod
     def load(cls, directory: str | Path) -> NarrativeClassifier:
-        arrays, manifest = load_artifact(directory, REBUILD_COMMAND)
-        try:
-            model = cls(
-                char_block=NgramBlock(**manifest["char_block"]),
-                word_block=NgramBlock(**manifest["word_block"]),
-                C=manifest["C"],
-                keep_weights=manifest["keep_weights"],
-                neighbours=manifest["neighbours"],
-                neighbour_weight=manifest["neighbour_weight"],
-                folds=manifest["folds"],
-                seed=manifest["seed"],
-                language_scale=manifest["language_scale"],
-            )
-            model.coarse_labels = list(manifest["coarse_labels"])
-            model.fine_labels = list(manifest["fine_labels"])
-            model.calibration = {key: (float(a), float(b)) for key, (a, b) in manifest["calibration"].items()}
-            model.decoder_settings = DecoderSettings(**manifest["decoder"])
-            model.cv_score = manifest["cv_score"]
-            char = NgramTfidf.from_arrays(arrays, "char", manifest["char_block"])
-            model._views = _Views(
-                char=char,
-                word=NgramTfidf.from_arrays(arrays, "word", manifest["word_block"]),
-                linear=OneVsRestLogistic.from_arrays(arrays, "linear", char.n_features, {"C": manifest["C"]}),
-                neighbours=NearestNeighbourLabels.from_arrays(arrays, "neighbours"),
-            )
-        except (KeyError, TypeError, ValueError) as error:
-            raise mismatch_error(directory, error, REBUILD_COMMAND) from None
-        model.version = f"{MODEL_NAME}-{manifest['sha256'][:12]}"
+        model, model.version = build_from_artifact(directory, REBUILD_COMMAND, cls._from_artifact)
+        return model
+
+    @classmethod
+    def _from_artifact(cls, arrays: dict[str, np.ndarray], manifest: dict[str, Any]) -> NarrativeClassifier:
+        model = cls(
+            char_block=NgramBlock(**manifest["char_block"]),
+            word_block=NgramBlock(**manifest["word_block"]),
+            C=manifest["C"],
+            keep_weights=manifest["keep_weights"],
+            neighbours=manifest["neighbours"],
+            neighbour_weight=manifest["neighbour_weight"],
+            folds=manifest["folds"],
+            seed=manifest["seed"],
+            language_scale=manifest["language_scale"],
+        )
+        model.coarse_labels = list(manifest["coarse_labels"])
+        model.fine_labels = list(manifest["fine_labels"])
+        model.calibration = {key: (float(a), float(b)) for key, (a, b) in manifest["calibration"].items()}
+        model.decoder_settings = DecoderSettings(**manifest["decoder"])
+        model.cv_score = manifest["cv_score"]
+        char = NgramTfidf.from_arrays(arrays, "char", manifest["char_block"])
+        model._views = _Views(
+            char=char,
+            word=NgramTfidf.from_arrays(arrays, "word", manifest["word_block"]),
+            linear=OneVsRestLogistic.from_arrays(arrays, "linear", char.n_features, {"C": manifest["C"]}),
+            neighbours=NearestNeighbourLabels.from_arrays(arrays, "neighbours"),
+        )
         return model
 
     # -- internals ----------------------------------------------------------------------------------------------

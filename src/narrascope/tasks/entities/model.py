@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from narrascope.document import Actor, Analysis, Label, Mention, Span
 from narrascope.io.semeval import EntityAnnotation
-from narrascope.ml.artifacts import load_artifact, mismatch_error, save_artifact, shipped_model_dir
+from narrascope.ml.artifacts import build_from_artifact, save_artifact, shipped_model_dir
 from narrascope.tasks.entities.actors import merge_actors
 from narrascope.tasks.entities.context import ArticleContext
 from narrascope.tasks.entities.mentions import MentionDetector
@@ -121,15 +123,13 @@ class EntityModel:
 
     @classmethod
     def load(cls, directory: str | Path) -> EntityModel:
-        arrays, manifest = load_artifact(directory, REBUILD_COMMAND)
-        try:
-            model = cls(
+        def build(arrays: dict[str, np.ndarray], manifest: dict[str, Any]) -> EntityModel:
+            return cls(
                 MentionDetector.from_arrays(arrays, manifest["mentions"]),
                 RoleClassifier.from_arrays(arrays, manifest["roles"]),
             )
-        except (KeyError, TypeError, ValueError) as error:
-            raise mismatch_error(directory, error, REBUILD_COMMAND) from None
-        model.version = f"{MODEL_NAME}-{manifest['sha256'][:12]}"
+
+        model, model.version = build_from_artifact(directory, REBUILD_COMMAND, build)
         return model
 
 

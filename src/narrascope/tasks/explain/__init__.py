@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from narrascope.document import Analysis, Explanation, Span
-from narrascope.ml.artifacts import load_artifact, mismatch_error, save_artifact, shipped_model_dir
+from narrascope.ml.artifacts import build_from_artifact, save_artifact, shipped_model_dir
 from narrascope.tasks.explain.llm import LLMError, LLMExplainer
 from narrascope.tasks.explain.offline import ExplanationModel
 from narrascope.taxonomy import narratives
@@ -29,12 +29,9 @@ def save_model(model: ExplanationModel, directory: str | Path, extra_manifest: d
 
 def load_model(directory: str | Path) -> tuple[ExplanationModel, str]:
     """The model and its version (``explanations-<sha>``)."""
-    arrays, manifest = load_artifact(directory, REBUILD_COMMAND)
-    try:
-        model = ExplanationModel.from_arrays(arrays, manifest["settings"])
-    except (KeyError, TypeError, ValueError) as error:
-        raise mismatch_error(directory, error, REBUILD_COMMAND) from None
-    return model, f"{MODEL_NAME}-{manifest['sha256'][:12]}"
+    return build_from_artifact(
+        directory, REBUILD_COMMAND, lambda arrays, manifest: ExplanationModel.from_arrays(arrays, manifest["settings"])
+    )
 
 
 def dominant_narrative(analysis: Analysis) -> tuple[str, str | None] | None:

@@ -11,7 +11,7 @@ import numpy as np
 
 from narrascope.document import Analysis, Label, Span
 from narrascope.io.persuasion import paragraphs
-from narrascope.ml.artifacts import load_artifact, mismatch_error, save_artifact, shipped_model_dir
+from narrascope.ml.artifacts import build_from_artifact, save_artifact, shipped_model_dir
 from narrascope.tasks.persuasion.model import SpanTagger, TechniqueClassifier
 
 MODEL_NAME = "techniques"
@@ -80,15 +80,13 @@ def save_model(model: PersuasionModel, directory: str | Path, extra_manifest: di
 
 
 def load_model(directory: str | Path) -> PersuasionModel:
-    arrays, manifest = load_artifact(directory, REBUILD_COMMAND)
-    try:
-        model = PersuasionModel(
+    def build(arrays: dict[str, np.ndarray], manifest: dict[str, Any]) -> PersuasionModel:
+        return PersuasionModel(
             TechniqueClassifier.from_arrays(arrays, manifest["techniques"]),
             SpanTagger.from_arrays(arrays, manifest["spans"]),
         )
-    except (KeyError, TypeError, ValueError) as error:
-        raise mismatch_error(directory, error, REBUILD_COMMAND) from None
-    model.version = f"{MODEL_NAME}-{manifest['sha256'][:12]}"
+
+    model, model.version = build_from_artifact(directory, REBUILD_COMMAND, build)
     return model
 
 
