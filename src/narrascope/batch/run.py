@@ -19,7 +19,7 @@ from typing import Any, Literal
 from narrascope.document import Analysis, Article
 from narrascope.errors import NarrascopeError
 from narrascope.pipeline import Pipeline, load
-from narrascope.store import Store, StoredArticle
+from narrascope.store import AnalysisRecord, Store, StoredArticle, analysis_record
 
 Engine = Literal["local", "dask"]
 BATCH_SIZE = 64
@@ -61,14 +61,14 @@ def analyse_store(
     done = 0
     with _executor(engine, workers, scheduler) as submit_and_collect:
         started = time.perf_counter()  # the rate of the engine, not of starting a cluster
-        for stored_batch, analyses in submit_and_collect(store.pending(models, batch_size), workers):
-            store.save_analyses(list(zip(stored_batch, analyses, strict=True)), models)
+        for stored_batch, records in submit_and_collect(store.pending(models, batch_size), workers):
+            store.save_records(records, models)
             done += len(stored_batch)
             progress(len(stored_batch))
     return AnalyseResult(done, time.perf_counter() - started, workers, engine)
 
 
-Runner = Callable[[Iterator[list[StoredArticle]], int], Iterator[tuple[list[StoredArticle], list[Analysis]]]]
+Runner = Callable[[Iterator[list[StoredArticle]], int], Iterator[tuple[list[StoredArticle], list[AnalysisRecord]]]]
 
 
 @contextmanager
@@ -83,13 +83,15 @@ def _executor(engine: Engine, workers: int, scheduler: str | None) -> Iterator[R
             yield lambda batches, width: _bounded(batches, width, lambda batch: pool.submit(_articles_job, batch))
 
 
-def _articles_job(batch: list[StoredArticle]) -> list[Analysis]:
-    return analyse_articles([stored.article for stored in batch])
+def _articles_job(batch: list[StoredArticle]) -> list[AnalysisRecord]:
+    """Analyse a batch and return what the store keeps (records travel back much lighter than analyses)."""
+    analyses = analyse_articles([stored.article for stored in batch])
+    return [analysis_record(stored, analysis) for stored, analysis in zip(batch, analyses, strict=True)]
 
 
 def _bounded(
     batches: Iterator[list[StoredArticle]], width: int, submit: Callable[[list[StoredArticle]], Any]
-) -> Iterator[tuple[list[StoredArticle], list[Analysis]]]:
+) -> Iterator[tuple[list[StoredArticle], list[AnalysisRecord]]]:
     """At most two batches per worker in flight; results in completion order."""
     in_flight: dict[Any, list[StoredArticle]] = {}
     exhausted = False

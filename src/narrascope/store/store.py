@@ -72,6 +72,49 @@ class StoredArticle:
     day: date
 
 
+ACTOR_COLUMNS = ("article", "name", "key", "main_role", "fine_roles", "mentions")
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysisRecord:
+    """What the store keeps of one analysis, ready to insert: plain strings and tuples, so workers can build it and
+    send it back far more cheaply than the :class:`Analysis` object tree (and the article text it carries)."""
+
+    pk: int
+    cell: tuple[date, str, str]  # day, source, language: the trend-count cell
+    language: str | None
+    language_detected: bool  # the article declared no language: store the detected one on it
+    analysis_json: str  # the analysis without the article, which the ``articles`` row already holds
+    labels: tuple[tuple[str, str, float], ...]  # level, name, confidence
+    actors: tuple[tuple[str, str, str, str, int], ...]  # name, key, main role, fine roles, mentions
+
+
+def analysis_record(stored: StoredArticle, analysis: Analysis) -> AnalysisRecord:
+    """The record of ``analysis`` of the stored article."""
+    return AnalysisRecord(
+        pk=stored.pk,
+        cell=(stored.day, stored.article.source or "", analysis.language or ""),
+        language=analysis.language,
+        language_detected=not stored.article.language,
+        analysis_json=json.dumps(_without_article_text(analysis), ensure_ascii=False),
+        labels=tuple(
+            (level, label.name, label.confidence)
+            for level, found in (("narrative", analysis.narratives), ("subnarrative", analysis.subnarratives))
+            for label in found
+        ),
+        actors=tuple(
+            (
+                actor.name[:512],
+                entity_key(actor.name)[:512],
+                actor.main_role.name,
+                ",".join(label.name for label in actor.fine_roles),
+                len(actor.mentions),
+            )
+            for actor in analysis.actors
+        ),
+    )
+
+
 class Store:
     """Articles and their analyses in a SQL database (see :mod:`narrascope.store.schema`)."""
 
@@ -123,50 +166,31 @@ class Store:
 
     def save_analyses(self, results: Sequence[tuple[StoredArticle, Analysis]], models: str) -> None:
         """Store analyses (replacing older ones) with their labels, actors and trend counts, in one transaction."""
-        if not results:
+        self.save_records([analysis_record(stored, analysis) for stored, analysis in results], models)
+
+    def save_records(self, records: Sequence[AnalysisRecord], models: str) -> None:
+        """:meth:`save_analyses` for analyses already turned into records (e.g. by the workers that made them)."""
+        if not records:
             return
 
         def write(connection: Connection) -> None:
-            pks = [stored.pk for stored, _ in results]
-            self._forget(connection, pks)
-            analysis_rows, label_rows, actor_rows = [], [], []
+            self._forget(connection, [record.pk for record in records])
             counts: Counter[tuple[date, str, str, str, str]] = Counter()
-            for stored, analysis in results:
-                pk, article = stored.pk, stored.article
-                language = analysis.language or ""
-                analysis_rows.append(
-                    {
-                        "article": pk,
-                        "models": models,
-                        "language": analysis.language,
-                        "analysis": json.dumps(_without_article_text(analysis), ensure_ascii=False),
-                    }
-                )
-                cell = (stored.day, article.source or "", language)
-                counts[(*cell, ARTICLES_LEVEL, "")] += 1
-                for level, found in (("narrative", analysis.narratives), ("subnarrative", analysis.subnarratives)):
-                    for label in found:
-                        label_rows.append(
-                            {"article": pk, "level": level, "name": label.name, "confidence": label.confidence}
-                        )
-                        counts[(*cell, level, label.name)] += 1
-                actor_rows += [
-                    {
-                        "article": pk,
-                        "name": actor.name[:512],
-                        "key": entity_key(actor.name)[:512],
-                        "main_role": actor.main_role.name,
-                        "fine_roles": ",".join(label.name for label in actor.fine_roles),
-                        "mentions": len(actor.mentions),
-                    }
-                    for actor in analysis.actors
-                ]
-            connection.execute(analyses.insert(), analysis_rows)
-            detected = [
-                {"pk": stored.pk, "detected": analysis.language}
-                for stored, analysis in results
-                if analysis.language and not stored.article.language
-            ]
+            label_rows, actor_rows = [], []
+            for record in records:
+                counts[(*record.cell, ARTICLES_LEVEL, "")] += 1
+                for level, name, confidence in record.labels:
+                    label_rows.append({"article": record.pk, "level": level, "name": name, "confidence": confidence})
+                    counts[(*record.cell, level, name)] += 1
+                actor_rows += [dict(zip(ACTOR_COLUMNS, (record.pk, *actor), strict=True)) for actor in record.actors]
+            connection.execute(
+                analyses.insert(),
+                [
+                    {"article": r.pk, "models": models, "language": r.language, "analysis": r.analysis_json}
+                    for r in records
+                ],
+            )
+            detected = [{"pk": r.pk, "detected": r.language} for r in records if r.language and r.language_detected]
             if detected:  # filters by language then work for articles that did not declare one
                 connection.execute(
                     update(articles)
