@@ -11,11 +11,11 @@ import hashlib
 import json
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import bindparam, create_engine, delete, event, exists, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -26,6 +26,8 @@ from narrascope.document import Analysis, Article
 from narrascope.errors import NarrascopeError
 from narrascope.store.schema import actors, analyses, articles, label_counts, labels, migrate
 from narrascope.tasks.entities.context import entity_key
+
+T = TypeVar("T")
 
 DEFAULT_DATABASE = "narrascope.db"
 #: Level name of the per-cell article count in ``label_counts`` (the denominator of shares).
@@ -302,6 +304,10 @@ class Store:
     def execute(self, query: Any) -> list[Any]:
         """Rows of a read query (used by the search, trend and export modules)."""
         return self._run(lambda connection: connection.execute(query).mappings().all())
+
+    def transaction(self, work: Callable[[Connection], T]) -> T:
+        """``work(connection)`` in one transaction (e.g. queries that need a setting of their own)."""
+        return self._run(work)
 
     # -- plumbing ---------------------------------------------------------------------------------------------------
 
