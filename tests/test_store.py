@@ -87,6 +87,7 @@ def test_search_ranks_matches_with_highlighted_snippets_and_filters(store):
             (_article(1, "Troops to Ukraine\nLondon wants troops sent to Ukraine soon.", "daily", day), [FEARS]),
             (_article(2, "Farm news\nFarmers protest the green agenda in Brussels.", "weekly", day), [BLAME]),
             (_article(3, "Войска\nЛондон хочет отправить войска на Украину.", "ru-news", day, "ru"), [FEARS]),
+            (_article(4, "सेना\nलंदन यूक्रेन में सेना भेजना चाहता है।", "hi-news", day, "hi"), [BLAME]),
         ],
     )
     hits = search(store, "troops")
@@ -95,13 +96,16 @@ def test_search_ranks_matches_with_highlighted_snippets_and_filters(store):
     assert [hit.article_id for hit in search(store, '"sent to Ukraine"')] == ["a1"]
     assert search(store, '"Ukraine sent"') == []
     assert [hit.article_id for hit in search(store, "войска")] == ["a3"]
+    # Devanagari vowel signs are part of the word, as in the engines' own tokenisers.
+    assert [hit.article_id for hit in search(store, "यूक्रेन")] == ["a4"]
+    assert [hit.article_id for hit in search(store, '"सेना भेजना"')] == ["a4"]
     assert {h.article_id for h in search(store, "", Filters(narratives=(FEARS,)))} == {"a1", "a3"}
     assert [h.article_id for h in search(store, "", Filters(languages=("ru",)))] == ["a3"]
     assert search(store, "troops", Filters(sources=("weekly",))) == []
     assert search(store, "", Filters(since=day + timedelta(days=1))) == []
     for hostile in ('"', "AND OR NOT", "troops*", "-troops", "'; DROP TABLE articles; --", "NEAR(a b)"):
         search(store, hostile)  # parsed as words, never as query syntax
-    assert store.counts()["articles"] == 3
+    assert store.counts()["articles"] == 4
 
 
 def test_search_ranks_the_newest_matches_whether_or_not_the_recent_window_holds_enough(store, monkeypatch):

@@ -17,11 +17,11 @@ from sqlalchemy.engine import Connection
 from narrascope.store.schema import actors, analyses, articles, labels
 from narrascope.store.store import Store
 from narrascope.tasks.entities.context import entity_key
+from narrascope.text.tokens import WORD
 
 #: Around highlighted words in snippets; presentation layers turn them into bold text or <mark>.
 MARK_START, MARK_END = "\x02", "\x03"
 _TERM = re.compile(r'"([^"]+)"|(\S+)')
-_WORD = re.compile(r"\w+")
 _fts = table("articles_fts", column("rowid"))
 
 
@@ -58,7 +58,7 @@ def parse_terms(query: str) -> list[list[str]]:
     """The query as terms, each a list of words (a phrase has several): ``a "b c"`` → ``[["a"], ["b", "c"]]``."""
     terms = []
     for phrase, word in _TERM.findall(query):
-        words = _WORD.findall(phrase or word)
+        words = WORD.findall(phrase or word)
         if words:
             terms.append(words)
     return terms
