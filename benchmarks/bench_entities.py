@@ -13,21 +13,14 @@ entity framing must not slow analyze below 50 articles/s.
 
 from __future__ import annotations
 
-import argparse
-import json
 import resource
 import time
-from pathlib import Path
 
-from common import DEFAULT_DATA, distinct_articles, pin_one_core, print_checks
+from common import distinct_articles, pin_one_core, print_checks, throughput_arguments, write_figures
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--articles", type=int, default=500, help="articles in the throughput run")
-    parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
-    args = parser.parse_args()
+    args = throughput_arguments(__doc__, articles=500)
     pin_one_core()
 
     import narrascope
@@ -88,8 +81,7 @@ def main() -> None:
             ("analyze up to entity framing, articles/s", figures["articles_per_second_through_entities"], ">=", 50.0),
         ]
     )
-    if args.json:
-        args.json.write_text(json.dumps(figures, indent=1) + "\n", encoding="utf-8")
+    write_figures(args.json, figures)
 
 
 def _short(scores) -> dict[str, float]:

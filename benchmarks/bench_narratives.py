@@ -10,23 +10,23 @@ fine >= 0.45 and coarse >= 0.60; >= 100 articles/s; peak RSS < 500 MB; cold star
 
 from __future__ import annotations
 
-import argparse
-import json
 import resource
 import time
-from pathlib import Path
 
-from common import DEFAULT_DATA, distinct_articles, measure_cold_start, pin_one_core, print_checks
+from common import (
+    distinct_articles,
+    measure_cold_start,
+    pin_one_core,
+    print_checks,
+    throughput_arguments,
+    write_figures,
+)
 
 TARGETS = {"en_fine": 0.45, "en_coarse": 0.60, "articles_per_second": 100.0, "peak_rss_mb": 500.0, "cold_start_s": 2.0}
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--articles", type=int, default=1000, help="articles in the throughput run")
-    parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
-    args = parser.parse_args()
+    args = throughput_arguments(__doc__, articles=1000)
     pin_one_core()
 
     cold_start = measure_cold_start()
@@ -62,8 +62,7 @@ def main() -> None:
         "model": classifier.version,
     }
     print_report(figures, scores)
-    if args.json:
-        args.json.write_text(json.dumps(figures, indent=1) + "\n", encoding="utf-8")
+    write_figures(args.json, figures)
 
 
 def print_report(figures: dict, scores: dict) -> None:

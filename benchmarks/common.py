@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -9,9 +11,25 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "semeval2025-t10"
+
+
+def throughput_arguments(description: str | None, articles: int) -> argparse.Namespace:
+    """The options of the model benchmarks: ``--data``, ``--articles`` (the throughput run) and ``--json``."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--articles", type=int, default=articles, help="articles in the throughput run")
+    parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    return parser.parse_args()
+
+
+def write_figures(path: Path | None, figures: dict[str, Any]) -> None:
+    """The figures as a JSON file when ``--json`` asked for one, to compare runs."""
+    if path:
+        path.write_text(json.dumps(figures, indent=1) + "\n", encoding="utf-8")
 
 
 def pin_one_core() -> None:

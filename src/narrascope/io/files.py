@@ -6,7 +6,7 @@ import codecs
 import os
 import tempfile
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -148,3 +148,10 @@ def atomic_writer(path: str | Path, encoding: str = "utf-8", binary: bool = Fals
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def write_tsv(path: str | Path, rows: Iterable[Iterable[str | int]]) -> None:
+    """One tab-separated line per row, written atomically: the shape of every task file narrascope writes."""
+    with atomic_writer(path) as stream:
+        for row in rows:
+            stream.write("\t".join(str(field) for field in row) + "\n")

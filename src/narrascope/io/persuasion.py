@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from narrascope.errors import InputError
-from narrascope.io.files import atomic_writer, read_text
+from narrascope.io.files import read_text, write_tsv
 from narrascope.taxonomy import Taxonomy
 
 _ARTICLE_NAME = re.compile(r"^article(.+)\.txt$")
@@ -108,12 +108,8 @@ def read_spans(path: str | Path, taxonomy: Taxonomy | None = None) -> list[Techn
 
 
 def write_paragraph_labels(path: str | Path, rows: Iterable[ParagraphLabels]) -> None:
-    with atomic_writer(path) as stream:
-        for row in rows:
-            stream.write(f"{row.article_id}\t{row.line}\t{','.join(row.techniques)}\n")
+    write_tsv(path, ((row.article_id, row.line, ",".join(row.techniques)) for row in rows))
 
 
 def write_spans(path: str | Path, spans: Iterable[TechniqueSpan]) -> None:
-    with atomic_writer(path) as stream:
-        for span in spans:
-            stream.write(f"{span.article_id}\t{span.technique or '?'}\t{span.start}\t{span.end}\n")
+    write_tsv(path, ((span.article_id, span.technique or "?", span.start, span.end) for span in spans))

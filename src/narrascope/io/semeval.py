@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from narrascope.errors import InputError
-from narrascope.io.files import atomic_writer, read_text
+from narrascope.io.files import read_text, write_tsv
 from narrascope.taxonomy import Taxonomy
 
 NO_SUBNARRATIVE = "none"
@@ -206,30 +206,34 @@ def read_explanation_annotations(path: str | Path) -> list[ExplanationAnnotation
 
 def write_entity_annotations(path: str | Path, annotations: Iterable[EntityAnnotation]) -> None:
     """Subtask-1 format with inclusive end offsets; written atomically."""
-    with atomic_writer(path) as stream:
-        for item in annotations:
-            mention = " ".join(item.mention.split())  # a tab or newline inside would break the line format
-            fields = [item.article_id, mention, str(item.start), str(item.end - 1)]
-            if item.main_role is not None:
-                fields += [item.main_role, *item.fine_roles]
-            stream.write("\t".join(fields) + "\n")
+    write_tsv(path, (_entity_fields(item) for item in annotations))
+
+
+def _entity_fields(item: EntityAnnotation) -> list[str]:
+    mention = " ".join(item.mention.split())  # a tab or newline inside would break the line format
+    fields = [item.article_id, mention, str(item.start), str(item.end - 1)]
+    if item.main_role is not None:
+        fields += [item.main_role, *item.fine_roles]
+    return fields
 
 
 def write_narrative_annotations(path: str | Path, annotations: Iterable[NarrativeAnnotation]) -> None:
     """Subtask-2 format; written atomically."""
-    with atomic_writer(path) as stream:
-        for item in annotations:
-            stream.write(f"{item.article_id}\t{';'.join(item.narratives)}\t{';'.join(item.subnarratives)}\n")
+    write_tsv(
+        path, ((item.article_id, ";".join(item.narratives), ";".join(item.subnarratives)) for item in annotations)
+    )
 
 
 def write_explanation_annotations(path: str | Path, annotations: Iterable[ExplanationAnnotation]) -> None:
     """Subtask-3 format (``none`` for a missing sub-narrative); written atomically."""
-    with atomic_writer(path) as stream:
-        for item in annotations:
-            fields = [item.article_id, item.narrative, item.subnarrative or NO_SUBNARRATIVE]
-            if item.explanation is not None:
-                fields.append(" ".join(item.explanation.split()))
-            stream.write("\t".join(fields) + "\n")
+    write_tsv(path, (_explanation_fields(item) for item in annotations))
+
+
+def _explanation_fields(item: ExplanationAnnotation) -> list[str]:
+    fields = [item.article_id, item.narrative, item.subnarrative or NO_SUBNARRATIVE]
+    if item.explanation is not None:
+        fields.append(" ".join(item.explanation.split()))
+    return fields
 
 
 def read_explanation_predictions(path: str | Path) -> dict[str, str]:
@@ -244,6 +248,4 @@ def read_explanation_predictions(path: str | Path) -> dict[str, str]:
 
 def write_explanation_predictions(path: str | Path, explanations: Iterable[tuple[str, str]]) -> None:
     """``article<TAB>explanation`` lines (tabs and newlines inside an explanation become spaces); atomic."""
-    with atomic_writer(path) as stream:
-        for article_id, text in explanations:
-            stream.write(f"{article_id}\t{' '.join(text.split())}\n")
+    write_tsv(path, ((article_id, " ".join(text.split())) for article_id, text in explanations))

@@ -9,9 +9,9 @@ from __future__ import annotations
 import hashlib
 import json
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
@@ -87,3 +87,42 @@ def build_from_artifact(
         raise ModelError(
             f"{directory}: model files do not fit together ({error}); rebuild with `{rebuild_hint}`"
         ) from None
+
+
+class ArtifactPart(Protocol):
+    """A model component that saves itself as arrays plus JSON settings."""
+
+    def to_arrays(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]: ...
+
+
+class ArtifactPartType(Protocol):
+    """A component class: rebuilds a component from the arrays and settings its ``to_arrays`` gave."""
+
+    def from_arrays(self, arrays: dict[str, np.ndarray], settings: dict[str, Any]) -> Any: ...
+
+
+def save_parts(
+    directory: str | Path, name: str, parts: Mapping[str, ArtifactPart], extra_manifest: dict[str, Any] | None = None
+) -> None:
+    """One artifact from several components: all their arrays in one file, each one's settings under its key.
+
+    The manifest reads ``{"name": name, <key>: <settings>, ..., **extra_manifest}``, the layout of the shipped
+    models that are built from parts (entities, techniques).
+    """
+    arrays: dict[str, np.ndarray] = {}
+    manifest: dict[str, Any] = {"name": name}
+    for key, part in parts.items():
+        part_arrays, manifest[key] = part.to_arrays()
+        arrays.update(part_arrays)
+    save_artifact(directory, arrays, {**manifest, **(extra_manifest or {})})
+
+
+def load_parts(
+    directory: str | Path, rebuild_hint: str, kinds: Mapping[str, ArtifactPartType]
+) -> tuple[dict[str, Any], str]:
+    """The components saved by :func:`save_parts`, each rebuilt by ``kinds[key].from_arrays``, and the version."""
+    return build_from_artifact(
+        directory,
+        rebuild_hint,
+        lambda arrays, manifest: {key: kind.from_arrays(arrays, manifest[key]) for key, kind in kinds.items()},
+    )

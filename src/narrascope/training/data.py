@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from narrascope.document import Article
 from narrascope.errors import InputError
@@ -21,8 +23,20 @@ from narrascope.io.txt import article_from_text
 from narrascope.taxonomy import narratives, roles
 
 LANGUAGES = ("BG", "EN", "HI", "PT", "RU")
+T = TypeVar("T")
+
 _DOCUMENT_FOLDERS = {"train": "raw-documents", "dev": "subtask-2-documents"}
 _ENTITY_DOCUMENT_FOLDERS = {"train": "raw-documents", "dev": "subtask-1-documents"}
+
+
+def by_language(items: Sequence[T], language: Callable[[T], str]) -> dict[str, list[T]]:
+    """The items of each language folder (in :data:`LANGUAGES` order), then all of them as ``all``.
+
+    How every dev report is grouped; languages without items are left out.
+    """
+    groups = {name: [item for item in items if language(item) == name] for name in LANGUAGES}
+    groups["all"] = list(items)
+    return {name: chosen for name, chosen in groups.items() if chosen}
 
 
 def _annotations(data: Path, language: str, split: str, subtask: int) -> Path:

@@ -10,8 +10,8 @@ from rich.console import Console
 
 from narrascope.evaluate.entities import EntityScores, score_entities
 from narrascope.tasks.entities import EntityModel, EntityTrainingArticle
-from narrascope.training import rounded
-from narrascope.training.data import LANGUAGES, EntityExample, load_entity_split
+from narrascope.training import model_files_size, report_saved, rounded, save_model_card, table_rows
+from narrascope.training.data import LANGUAGES, EntityExample, by_language, load_entity_split
 
 
 def training_articles(examples: Sequence[EntityExample]) -> list[EntityTrainingArticle]:
@@ -34,12 +34,10 @@ def evaluate_by_language(
     mentions = {e.article.id: [(m.start, m.end) for m in e.mentions] for e in examples} if given_mentions else None
     predicted = model.predict_annotations(articles, mentions)
     results = {}
-    for language in [*LANGUAGES, "all"]:
-        chosen = [e for e in examples if language in ("all", e.language)]
+    for language, chosen in by_language(examples, lambda e: e.language).items():
         ids = {e.article.id for e in chosen}
-        if chosen:
-            gold = [m for e in chosen for m in e.mentions]
-            results[language] = score_entities(gold, [item for item in predicted if item.article_id in ids])
+        gold = [m for e in chosen for m in e.mentions]
+        results[language] = score_entities(gold, [item for item in predicted if item.article_id in ids])
     return results
 
 
@@ -64,7 +62,7 @@ def train_and_save(data: str | Path, out: str | Path, console: Console) -> Entit
     model.save(out, manifest)
     model = EntityModel.load(out)
     write_model_card(Path(out), model, manifest)
-    console.print(f"Saved {model.version} to {out} in {time.perf_counter() - started:.0f} s")
+    report_saved(console, model.version, out, started)
     for language in given:
         g, r = given[language], raw[language]
         console.print(
@@ -74,15 +72,26 @@ def train_and_save(data: str | Path, out: str | Path, console: Console) -> Entit
     return model
 
 
+#: The dev-score table of the model card: given mentions, then raw text (``raw_``); key → format spec.
+CARD_COLUMNS = {
+    "mentions": "",
+    "exact_match_ratio": ".3f",
+    "main_role_accuracy": ".3f",
+    "raw_mention_recall": ".3f",
+    "raw_mention_precision": ".3f",
+    "raw_exact_match_ratio": ".3f",
+}
+
+
 def write_model_card(directory: Path, model: EntityModel, manifest: dict) -> None:
-    size = sum(path.stat().st_size for path in directory.iterdir() if path.name != "MODEL_CARD.md")
-    rows = "\n".join(
-        f"| {language} | {given['mentions']} | {given['exact_match_ratio']:.3f} | {given['main_role_accuracy']:.3f} "
-        f"| {raw['mention_recall']:.3f} | {raw['mention_precision']:.3f} | {raw['exact_match_ratio']:.3f} |"
+    size = model_files_size(directory)
+    both_modes = {
+        language: {**given, **{f"raw_{key}": value for key, value in raw.items()}}
         for (language, given), raw in zip(
             manifest["dev_given_mentions"].items(), manifest["dev_raw_text"].values(), strict=True
         )
-    )
+    }
+    rows = table_rows(both_modes, CARD_COLUMNS)
     card = f"""# Model card: narrascope entity framing ({model.version})
 
 Actors named in news articles and the roles the article casts them in (SemEval-2025 Task 10, subtask 1): main
@@ -121,4 +130,4 @@ who says what to whom, which is what most errors are about. Innocent and the rar
 Terrorist, Deceiver) are predicted least reliably. Best SemEval-2025 systems (large language models) reached about
 0.41 EMR and 0.94 main-role accuracy on English; this CPU model is well below that on English.
 """
-    (directory / "MODEL_CARD.md").write_text(card, encoding="utf-8")
+    save_model_card(directory, card)

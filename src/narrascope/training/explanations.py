@@ -11,8 +11,8 @@ from rich.console import Console
 from narrascope.evaluate.explanations import ExplanationScores, WordEncoder, score_explanations
 from narrascope.tasks.explain import load_model, save_model
 from narrascope.tasks.explain.offline import ExplanationModel
-from narrascope.training import rounded
-from narrascope.training.data import LANGUAGES, ExplanationExample, load_explanation_split
+from narrascope.training import model_files_size, report_saved, rounded, save_model_card, table_rows
+from narrascope.training.data import LANGUAGES, ExplanationExample, by_language, load_explanation_split
 
 
 class _Lowered:
@@ -39,12 +39,10 @@ def evaluate_by_language(
         e.gold.article_id: model.predict(e.text, e.language.lower(), e.narrative, e.subnarrative).text for e in examples
     }
     results = {}
-    for language in [*LANGUAGES, "all"]:
-        chosen = [e for e in examples if language in ("all", e.language)]
-        if chosen:
-            gold = {e.gold.article_id: e.explanation for e in chosen}
-            texts = {e.gold.article_id: e.text for e in chosen}
-            results[language] = score_explanations(gold, predicted, texts, encode)
+    for language, chosen in by_language(examples, lambda e: e.language).items():
+        gold = {e.gold.article_id: e.explanation for e in chosen}
+        texts = {e.gold.article_id: e.text for e in chosen}
+        results[language] = score_explanations(gold, predicted, texts, encode)
     return results
 
 
@@ -61,19 +59,19 @@ def train_and_save(data: str | Path, out: str | Path, console: Console) -> Expla
     save_model(model, out, manifest)
     model, version = load_model(out)
     write_model_card(Path(out), version, manifest)
-    console.print(f"Saved {version} to {out} in {time.perf_counter() - started:.0f} s")
+    report_saved(console, version, out, started)
     for language, scores in dev.items():
         console.print(f"  dev {language}: token-F1 {scores.token_f1:.3f}  over 80 words {scores.over_80_words:.0%}")
     return model
 
 
+#: The dev-score table of the model card: score key → format spec.
+CARD_COLUMNS = {"articles": "", "token_f1": ".3f", "over_80_words": ".0%", "ungrounded_quotes": ".0%"}
+
+
 def write_model_card(directory: Path, version: str, manifest: dict) -> None:
-    size = sum(path.stat().st_size for path in directory.iterdir() if path.name != "MODEL_CARD.md")
-    rows = "\n".join(
-        f"| {language} | {s['articles']} | {s['token_f1']:.3f} | {s['over_80_words']:.0%} "
-        f"| {s['ungrounded_quotes']:.0%} |"
-        for language, s in manifest["dev"].items()
-    )
+    size = model_files_size(directory)
+    rows = table_rows(manifest["dev"], CARD_COLUMNS)
     card = f"""# Model card: narrascope explanations ({version})
 
 Offline engine for SemEval-2025 Task 10 subtask 3: why an article pushes its dominant narrative, in at most 80 words,
@@ -107,4 +105,4 @@ rather than as an analyst's prose. Russian gold explanations reuse few of the ar
 any extractive engine there. Use `--llm-url` for fluent prose from a local LLM; its quotes are checked against the
 article and the offline engine remains the fallback.
 """
-    (directory / "MODEL_CARD.md").write_text(card, encoding="utf-8")
+    save_model_card(directory, card)

@@ -16,8 +16,8 @@ from rich.console import Console
 from narrascope.evaluate.narratives import NarrativeScores, score_narratives
 from narrascope.io.semeval import NarrativeAnnotation
 from narrascope.tasks.narratives import NarrativeClassifier
-from narrascope.training import rounded
-from narrascope.training.data import LANGUAGES, NarrativeExample, load_narrative_split
+from narrascope.training import model_files_size, report_saved, rounded, save_model_card, table_rows
+from narrascope.training.data import LANGUAGES, NarrativeExample, by_language, load_narrative_split
 
 
 def fit_classifier(examples: Sequence[NarrativeExample], **settings: Any) -> NarrativeClassifier:
@@ -40,12 +40,11 @@ def evaluate_by_language(
         for example, (coarse, fine) in zip(examples, predictions, strict=True)
     ]
     results = {}
-    for language in [*LANGUAGES, "all"]:
-        chosen = [i for i, example in enumerate(examples) if language in ("all", example.language)]
-        if chosen:
-            results[language] = score_narratives(
-                [examples[i].gold for i in chosen], [predicted[i] for i in chosen], model.taxonomy
-            )
+    pairs = list(zip(examples, predicted, strict=True))
+    for language, chosen in by_language(pairs, lambda pair: pair[0].language).items():
+        results[language] = score_narratives(
+            [example.gold for example, _ in chosen], [guess for _, guess in chosen], model.taxonomy
+        )
     return results
 
 
@@ -64,20 +63,20 @@ def train_and_save(data: str | Path, out: str | Path, console: Console) -> Narra
     model.save(out, manifest)
     model = NarrativeClassifier.load(out)
     write_model_card(Path(out), model, manifest)
-    console.print(f"Saved {model.version} to {out} in {time.perf_counter() - started:.0f} s")
+    report_saved(console, model.version, out, started)
     for language, scores in dev_scores.items():
         console.print(f"  dev {language}: fine {scores.f1_fine:.3f}  coarse {scores.f1_coarse:.3f}")
     return model
 
 
+#: The dev-score table of the model card: score key → format spec.
+CARD_COLUMNS = {"documents": "", "f1_fine": ".3f", "f1_coarse": ".3f", "macro_f1_fine": ".3f", "macro_f1_coarse": ".3f"}
+
+
 def write_model_card(directory: Path, model: NarrativeClassifier, manifest: dict) -> None:
     """``MODEL_CARD.md``: what the model is, how it was made, how well it does, how big it is."""
-    size = sum(path.stat().st_size for path in directory.iterdir() if path.name != "MODEL_CARD.md")
-    rows = "\n".join(
-        f"| {language} | {scores['documents']} | {scores['f1_fine']:.3f} | {scores['f1_coarse']:.3f} "
-        f"| {scores['macro_f1_fine']:.3f} | {scores['macro_f1_coarse']:.3f} |"
-        for language, scores in manifest["dev"].items()
-    )
+    size = model_files_size(directory)
+    rows = table_rows(manifest["dev"], CARD_COLUMNS)
     blocks = f"character {model.char_block.ngram_min}-{model.char_block.ngram_max}-grams and word "
     blocks += f"{model.word_block.ngram_min}-{model.word_block.ngram_max}-grams (min_df {model.char_block.min_df})"
     card = f"""# Model card: narrascope narratives ({model.version})
@@ -115,4 +114,4 @@ the other languages through transliteration. The share of `Other` articles diffe
 training data (EN 43 %, RU 0 %), which makes the no-narrative decision the weakest part of the model. Confidences
 are calibrated on out-of-fold training predictions; they are estimates, not guarantees.
 """
-    (directory / "MODEL_CARD.md").write_text(card, encoding="utf-8")
+    save_model_card(directory, card)

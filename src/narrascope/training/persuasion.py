@@ -25,7 +25,7 @@ from narrascope.io.persuasion import ParagraphLabels, read_paragraph_labels, rea
 from narrascope.tasks.persuasion import PersuasionModel, load_model, save_model
 from narrascope.tasks.persuasion.model import SpanTagger, TechniqueClassifier
 from narrascope.taxonomy import techniques
-from narrascope.training import rounded
+from narrascope.training import model_files_size, report_saved, rounded, save_model_card, table_rows
 
 T3_LANGUAGES = ("en", "fr", "ge", "it", "po", "ru")
 
@@ -118,19 +118,20 @@ def train_and_save(data: str | Path, out: str | Path, console: Console) -> Persu
     save_model(model, out, manifest)
     model = load_model(out)
     write_model_card(Path(out), model, manifest)
-    console.print(f"Saved {model.version} to {out} in {time.perf_counter() - started:.0f} s")
+    report_saved(console, model.version, out, started)
     for language, scores in paragraph_scores.items():
         console.print(f"  dev {language}: micro-F1 {scores.micro_f1:.3f}  macro-F1 {scores.macro_f1:.3f}")
     console.print(f"  PTC dev spans: P {span_scores.precision:.3f} R {span_scores.recall:.3f} F1 {span_scores.f1:.3f}")
     return model
 
 
+#: The dev-score table of the model card: score key → format spec.
+CARD_COLUMNS = {"paragraphs": "", "micro_f1": ".3f", "macro_f1": ".3f"}
+
+
 def write_model_card(directory: Path, model: PersuasionModel, manifest: dict) -> None:
-    size = sum(path.stat().st_size for path in directory.iterdir() if path.name != "MODEL_CARD.md")
-    rows = "\n".join(
-        f"| {language} | {s['paragraphs']} | {s['micro_f1']:.3f} | {s['macro_f1']:.3f} |"
-        for language, s in manifest["dev_paragraphs"].items()
-    )
+    size = model_files_size(directory)
+    rows = table_rows(manifest["dev_paragraphs"], CARD_COLUMNS)
     spans = manifest["dev_spans"]
     card = f"""# Model card: narrascope persuasion techniques ({model.version})
 
@@ -167,4 +168,4 @@ through shared character n-grams with related languages (Russian for Bulgarian t
 Italian for Portuguese) and will be weaker; Hindi has no related training language and is the weakest. Spans are
 learnt from English only; on other languages they follow punctuation and shape cues and should be read as hints.
 """
-    (directory / "MODEL_CARD.md").write_text(card, encoding="utf-8")
+    save_model_card(directory, card)

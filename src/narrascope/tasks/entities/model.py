@@ -8,11 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from narrascope.document import Actor, Analysis, Label, Mention, Span
 from narrascope.io.semeval import EntityAnnotation
-from narrascope.ml.artifacts import build_from_artifact, save_artifact, shipped_model_dir
+from narrascope.ml.artifacts import load_parts, save_parts, shipped_model_dir
 from narrascope.tasks.entities.actors import merge_actors
 from narrascope.tasks.entities.context import ArticleContext
 from narrascope.tasks.entities.mentions import MentionDetector
@@ -116,20 +114,13 @@ class EntityModel:
     # -- persistence ----------------------------------------------------------------------------------------------
 
     def save(self, directory: str | Path, extra_manifest: dict[str, Any] | None = None) -> None:
-        detector_arrays, detector_settings = self.detector.to_arrays()
-        role_arrays, role_settings = self.roles.to_arrays()
-        manifest = {"name": MODEL_NAME, "mentions": detector_settings, "roles": role_settings, **(extra_manifest or {})}
-        save_artifact(directory, {**detector_arrays, **role_arrays}, manifest)
+        save_parts(directory, MODEL_NAME, {"mentions": self.detector, "roles": self.roles}, extra_manifest)
 
     @classmethod
     def load(cls, directory: str | Path) -> EntityModel:
-        def build(arrays: dict[str, np.ndarray], manifest: dict[str, Any]) -> EntityModel:
-            return cls(
-                MentionDetector.from_arrays(arrays, manifest["mentions"]),
-                RoleClassifier.from_arrays(arrays, manifest["roles"]),
-            )
-
-        model, model.version = build_from_artifact(directory, REBUILD_COMMAND, build)
+        parts, version = load_parts(directory, REBUILD_COMMAND, {"mentions": MentionDetector, "roles": RoleClassifier})
+        model = cls(parts["mentions"], parts["roles"])
+        model.version = version
         return model
 
 

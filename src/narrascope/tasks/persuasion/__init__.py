@@ -11,7 +11,7 @@ import numpy as np
 
 from narrascope.document import Analysis, Label, Span
 from narrascope.io.persuasion import paragraphs
-from narrascope.ml.artifacts import build_from_artifact, save_artifact, shipped_model_dir
+from narrascope.ml.artifacts import load_parts, save_parts, shipped_model_dir
 from narrascope.tasks.persuasion.model import SpanTagger, TechniqueClassifier
 
 MODEL_NAME = "techniques"
@@ -73,21 +73,12 @@ def _within_lines(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[int
 
 
 def save_model(model: PersuasionModel, directory: str | Path, extra_manifest: dict[str, Any] | None = None) -> None:
-    technique_arrays, technique_settings = model.techniques.to_arrays()
-    span_arrays, span_settings = model.spans.to_arrays()
-    manifest = {"name": MODEL_NAME, "techniques": technique_settings, "spans": span_settings, **(extra_manifest or {})}
-    save_artifact(directory, {**technique_arrays, **span_arrays}, manifest)
+    save_parts(directory, MODEL_NAME, {"techniques": model.techniques, "spans": model.spans}, extra_manifest)
 
 
 def load_model(directory: str | Path) -> PersuasionModel:
-    def build(arrays: dict[str, np.ndarray], manifest: dict[str, Any]) -> PersuasionModel:
-        return PersuasionModel(
-            TechniqueClassifier.from_arrays(arrays, manifest["techniques"]),
-            SpanTagger.from_arrays(arrays, manifest["spans"]),
-        )
-
-    model, model.version = build_from_artifact(directory, REBUILD_COMMAND, build)
-    return model
+    parts, version = load_parts(directory, REBUILD_COMMAND, {"techniques": TechniqueClassifier, "spans": SpanTagger})
+    return PersuasionModel(parts["techniques"], parts["spans"], version)
 
 
 class TechniqueTagger:
