@@ -206,7 +206,10 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=1_000_000, help="size of the big corpus")
     parser.add_argument("--analyse", type=int, default=100_000, help="articles analysed with the local engine")
     parser.add_argument("--dask", type=int, default=2_000, help="articles in each Dask run")
-    parser.add_argument("--postgres", help="also measure PostgreSQL at this URL (an empty database)")
+    parser.add_argument(
+        "--postgres",
+        help="also measure PostgreSQL at this URL (an empty database, or one an earlier ingest phase filled)",
+    )
     parser.add_argument("--workdir", type=Path, help="folder for the corpus and databases (default: a temp folder)")
     parser.add_argument("--phases", default=",".join(PHASES), help=f"comma-separated subset of {', '.join(PHASES)}")
     parser.add_argument("--big", help="reuse this SQLite corpus (from an earlier ingest phase) instead of a new one")
@@ -256,7 +259,9 @@ def main() -> None:
                 print(f"dask, {workers} worker(s): {figures[f'dask_{workers}_per_s']} articles/s", flush=True)
             figures["dask_speedup"] = round(figures["dask_2_per_s"] / figures["dask_1_per_s"], 2)  # type: ignore[operator]
         if "query" in phases:
-            for name, url in (("sqlite", big), ("postgres", args.postgres)):
+            if not Path(big).exists():
+                print("no SQLite corpus (run the ingest phase or give --big): SQLite queries skipped", flush=True)
+            for name, url in (("sqlite", big if Path(big).exists() else None), ("postgres", args.postgres)):
                 if url:
                     figures[f"{name}_label_s"] = round(label_everything(url, args.data), 1)
                     figures[name] = time_queries(url)

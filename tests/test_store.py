@@ -108,21 +108,26 @@ def test_search_ranks_matches_with_highlighted_snippets_and_filters(store):
     assert store.counts()["articles"] == 4
 
 
-def test_search_ranks_the_newest_matches_whether_or_not_the_recent_window_holds_enough(store, monkeypatch):
+def test_search_ranks_the_newest_matches_by_walk_by_id_range_or_over_everything(store, monkeypatch):
     import narrascope.store.search as search_module
 
     monkeypatch.setattr(search_module, "RANKED_POOL", 3)
-    monkeypatch.setattr(search_module, "RECENT_WINDOW", 4)
+    monkeypatch.setattr(search_module, "SAMPLE", 4)
     texts = {number: f"Report {number}\nA quiet day number {number}." for number in range(1, 11)}
     for number in (1, 2, 3, 9):
         texts[number] += " Troops were moved."
     for number in range(6, 11):
         texts[number] += " The green agenda was debated."
+    for number in (1, 2, 10):
+        texts[number] += " The border stayed closed."
     store.ingest([_article(number, texts[number]) for number in range(1, 11)])
-    # Few matches among the newest: the pool comes from the whole corpus.
-    assert {hit.article_id for hit in search(store, "troops")} == {"a9", "a3", "a2"}
-    # Enough of them among the newest: those.
+    # Enough matches among the newest articles: those.
     assert {hit.article_id for hit in search(store, "green")} == {"a10", "a9", "a8"}
+    # Few of them: the density seen there sizes an id range that holds enough…
+    assert {hit.article_id for hit in search(store, "troops")} == {"a9", "a3", "a2"}
+    # …or, when it does not, the pool comes from the whole corpus.
+    assert {hit.article_id for hit in search(store, "border")} == {"a10", "a2", "a1"}
+    assert {hit.article_id for hit in search(store, "border", Filters(sources=("nowhere",)))} == set()
 
 
 def test_entity_and_role_filters_match_across_spellings(store):

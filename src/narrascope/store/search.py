@@ -111,43 +111,60 @@ def _sqlite_search(store: Store, terms: list[list[str]], filters: Filters, limit
     return _hits(store, rows)
 
 
-#: PostgreSQL looks for the ranked pool among the newest this many articles first, then everywhere.
-RECENT_WINDOW = 20_000
+#: PostgreSQL first tests this many of the newest articles (within the filters) for matches.
+SAMPLE = 2000
+_search_vector = literal_column("articles.search")
 
 
-def _postgres_pool(store: Store, matches: Any, filters: Filters) -> list[int]:
-    """Ids of the ``RANKED_POOL`` newest matches, at a cost bounded by the number of matches.
+def _postgres_pool(store: Store, tsquery: Any, filters: Filters) -> list[int]:
+    """Ids of the ``RANKED_POOL`` newest matches, by whichever of two plans is cheap for this query.
 
-    Left alone, the planner walks the primary key backwards and tests every article until it has found enough
-    matches — thousands of tsvector tests for a query matching 1 % of the corpus, millions under a selective
-    filter. Bitmap scans (GIN index ANDed with an id range and the filter indexes) touch only matching rows, so
-    plain index scans are switched off for this transaction, and the id range keeps a common term from touching
-    all its matches: the newest window first, the whole corpus only when that window holds too few.
+    A common word is found fastest by walking the newest articles backwards and testing each one; a rarer word by
+    bitmap scans (the GIN index ANDed with an id range and the filter indexes), which touch only matching rows but
+    pay for every match in the range. No single plan suits both (the planner's own choice took seconds under a
+    selective filter), so the walk over the ``SAMPLE`` newest articles decides: enough matches there and it is
+    done; otherwise the match density it saw sizes the id range of the bitmap scan, widened to the whole corpus
+    only if that range still holds too few.
     """
-    newest = select(articles.c.id).where(matches, *conditions(filters)).order_by(articles.c.id.desc())
+    newest = (
+        select(articles.c.id, _search_vector.label("search"))
+        .where(*conditions(filters))
+        .order_by(articles.c.id.desc())
+        .limit(SAMPLE)
+        .subquery("newest")
+    )
+    walked = select(newest.c.id).where(newest.c.search.op("@@")(tsquery)).order_by(newest.c.id.desc())
+    matching = select(articles.c.id).where(_search_vector.op("@@")(tsquery), *conditions(filters))
+    matching = matching.order_by(articles.c.id.desc()).limit(RANKED_POOL)
 
     def pool(connection: Connection) -> list[int]:
-        connection.execute(text("SET LOCAL enable_indexscan = off"))
+        ids = list(connection.execute(walked.limit(RANKED_POOL)).scalars())
+        if len(ids) == RANKED_POOL:
+            return ids
+        oldest_walked = connection.execute(select(func.min(newest.c.id))).scalar()
+        if oldest_walked is None:  # nothing within the filters
+            return ids
         last = connection.execute(select(func.max(articles.c.id))).scalar() or 0
-        recent = newest.where(articles.c.id > last - RECENT_WINDOW).limit(RANKED_POOL)
-        ids = list(connection.execute(recent).scalars())
-        if len(ids) < RANKED_POOL and last > RECENT_WINDOW:
-            ids = list(connection.execute(newest.limit(RANKED_POOL)).scalars())
-        return ids
+        span = int((last - oldest_walked + 1) * RANKED_POOL / (len(ids) + 1) * 1.5)  # an int keeps the pk usable
+        connection.execute(text("SET LOCAL enable_indexscan = off"))  # bitmap scans only
+        if span < last:
+            ids = list(connection.execute(matching.where(articles.c.id > last - span)).scalars())
+            if len(ids) == RANKED_POOL:
+                return ids
+        return list(connection.execute(matching).scalars())
 
     return store.transaction(pool)
 
 
 def _postgres_search(store: Store, terms: list[list[str]], filters: Filters, limit: int, offset: int) -> list[Hit]:
     tsquery = func.websearch_to_tsquery("simple", " ".join(_quoted(words) for words in terms))
-    matches = literal_column("articles.search").op("@@")(tsquery)
-    pool = _postgres_pool(store, matches, filters)
+    pool = _postgres_pool(store, tsquery, filters)
     if not pool:
         return []
     ranked = (
         _base(NO_FILTERS)
         .where(articles.c.id.in_(pool))
-        .add_columns(articles.c.text, func.ts_rank(literal_column("articles.search"), tsquery).label("score"))
+        .add_columns(articles.c.text, func.ts_rank(_search_vector, tsquery).label("score"))
         .order_by(literal_column("score").desc())
         .limit(limit)
         .offset(offset)
