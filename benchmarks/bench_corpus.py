@@ -259,9 +259,10 @@ def main() -> None:
                 print(f"dask, {workers} worker(s): {figures[f'dask_{workers}_per_s']} articles/s", flush=True)
             figures["dask_speedup"] = round(figures["dask_2_per_s"] / figures["dask_1_per_s"], 2)  # type: ignore[operator]
         if "query" in phases:
-            if not Path(big).exists():
+            sqlite_corpus = big if Path(big).exists() else None
+            if sqlite_corpus is None:
                 print("no SQLite corpus (run the ingest phase or give --big): SQLite queries skipped", flush=True)
-            for name, url in (("sqlite", big if Path(big).exists() else None), ("postgres", args.postgres)):
+            for name, url in (("sqlite", sqlite_corpus), ("postgres", args.postgres)):
                 if url:
                     figures[f"{name}_label_s"] = round(label_everything(url, args.data), 1)
                     figures[name] = time_queries(url)

@@ -113,6 +113,8 @@ def _sqlite_search(store: Store, terms: list[list[str]], filters: Filters, limit
 
 #: PostgreSQL first tests this many of the newest articles (within the filters) for matches.
 SAMPLE = 2000
+#: How much wider than the sampled density suggests the id range of the bitmap scan is made.
+_RANGE_MARGIN = 1.5
 _search_vector = literal_column("articles.search")
 
 
@@ -126,15 +128,16 @@ def _postgres_pool(store: Store, tsquery: Any, filters: Filters) -> list[int]:
     done; otherwise the match density it saw sizes the id range of the bitmap scan, widened to the whole corpus
     only if that range still holds too few.
     """
+    within = conditions(filters)
     newest = (
         select(articles.c.id, _search_vector.label("search"))
-        .where(*conditions(filters))
+        .where(*within)
         .order_by(articles.c.id.desc())
         .limit(SAMPLE)
         .subquery("newest")
     )
     walked = select(newest.c.id).where(newest.c.search.op("@@")(tsquery)).order_by(newest.c.id.desc())
-    matching = select(articles.c.id).where(_search_vector.op("@@")(tsquery), *conditions(filters))
+    matching = select(articles.c.id).where(_search_vector.op("@@")(tsquery), *within)
     matching = matching.order_by(articles.c.id.desc()).limit(RANKED_POOL)
 
     def pool(connection: Connection) -> list[int]:
@@ -145,7 +148,8 @@ def _postgres_pool(store: Store, tsquery: Any, filters: Filters) -> list[int]:
         if oldest_walked is None:  # nothing within the filters
             return ids
         last = connection.execute(select(func.max(articles.c.id))).scalar() or 0
-        span = int((last - oldest_walked + 1) * RANKED_POOL / (len(ids) + 1) * 1.5)  # an int keeps the pk usable
+        density = (len(ids) + 1) / (last - oldest_walked + 1)
+        span = int(_RANGE_MARGIN * RANKED_POOL / density)  # an int: a float bound would keep the pk index unused
         connection.execute(text("SET LOCAL enable_indexscan = off"))  # bitmap scans only
         if span < last:
             ids = list(connection.execute(matching.where(articles.c.id > last - span)).scalars())
