@@ -14,6 +14,7 @@ from narrascope.io import iter_articles
 from narrascope.io.semeval import read_narrative_annotations
 from narrascope.store import Store, StoreError
 from narrascope.store.export import export
+from narrascope.store.schema import daily_label_counts, schema_version
 from narrascope.store.search import MARK_START, Filters, search
 from narrascope.store.trends import alerts, trends
 
@@ -96,9 +97,10 @@ def test_search_ranks_matches_with_highlighted_snippets_and_filters(store):
     assert [hit.article_id for hit in search(store, '"sent to Ukraine"')] == ["a1"]
     assert search(store, '"Ukraine sent"') == []
     assert [hit.article_id for hit in search(store, "войска")] == ["a3"]
-    # Devanagari vowel signs are part of the word, as in the engines' own tokenisers.
+    # Devanagari vowel signs are part of the word: "सैना" differs from "सेना" only in its vowel sign.
     assert [hit.article_id for hit in search(store, "यूक्रेन")] == ["a4"]
     assert [hit.article_id for hit in search(store, '"सेना भेजना"')] == ["a4"]
+    assert search(store, "सैना") == []
     assert {h.article_id for h in search(store, "", Filters(narratives=(FEARS,)))} == {"a1", "a3"}
     assert [h.article_id for h in search(store, "", Filters(languages=("ru",)))] == ["a3"]
     assert search(store, "troops", Filters(sources=("weekly",))) == []
@@ -167,6 +169,57 @@ def test_trends_give_counts_and_shares_per_period_and_source(store):
     assert monthly[date(2024, 1, 1)].total == 50  # weeks starting in January
     per_source = trends(store, by="week", per="source")
     assert {p.group for p in per_source} == {"daily"}
+
+
+def _summed(points) -> dict[tuple[date, str], tuple[int, int]]:
+    """(period, label) → (count, total), summed over groups."""
+    summed: dict[tuple[date, str], tuple[int, int]] = {}
+    for point in points:
+        count, total = summed.get((point.period, point.label), (0, 0))
+        summed[(point.period, point.label)] = (count + point.count, total + point.total)
+    return summed
+
+
+def test_trends_over_everything_equal_the_sum_over_sources_and_languages_also_after_reanalysis(store):
+    start = date(2024, 3, 4)
+    items = [
+        (
+            _article(
+                n, f"A {n}\nText {n}.", ("daily", "weekly")[n % 2], start + timedelta(days=n), ("en", "ru")[n % 3 == 0]
+            ),
+            [FEARS] if n % 4 else [BLAME, FEARS],
+        )
+        for n in range(40)
+    ]
+    _store_fake(store, items)
+    for batch in store.pending("fake-2"):  # re-analysed: BLAME goes from every 4th article to every 5th
+        store.save_analyses(
+            [
+                (s, _fake_analysis(s.article, [FEARS, BLAME] if int(s.article.id[1:]) % 5 == 0 else [FEARS]))
+                for s in batch
+            ],
+            "fake-2",
+        )
+    everything = {(p.period, p.label): (p.count, p.total) for p in trends(store, by="week")}
+    assert (
+        everything
+        == _summed(trends(store, by="week", per="source"))
+        == _summed(trends(store, by="week", per="language"))
+    )
+    assert sum(count for (_, label), (count, _) in everything.items() if label == BLAME) == 8
+    assert sum(total for (_, label), (_, total) in everything.items() if label == BLAME) == 40
+
+
+def test_opening_a_store_from_schema_2_fills_the_daily_counts_and_reindexes_the_full_text(database_url):
+    with Store(database_url) as store:
+        _weekly_corpus(store)
+        before = trends(store, by="week")
+        store.transaction(lambda c: c.execute(daily_label_counts.delete()))
+        store.transaction(lambda c: c.execute(schema_version.delete().where(schema_version.c.version >= 3)))
+        assert before and trends(store, by="week") == []  # the daily counts really are gone
+    with Store(database_url) as reopened:  # migrations 3 and on run again
+        assert trends(reopened, by="week") == before
+        assert [hit.article_id for hit in search(reopened, '"Text 7"')] == ["a7"]
 
 
 def test_alerts_report_spikes_with_their_z_score_and_first_appearances(store):

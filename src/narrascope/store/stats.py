@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import and_, desc, func, select
 
-from narrascope.store.schema import actors, articles, label_counts, labels
+from narrascope.store.schema import actors, articles, daily_label_counts, label_counts, labels
 from narrascope.store.search import NO_FILTERS, Filters, conditions
 from narrascope.store.store import ARTICLES_LEVEL, Store
 
@@ -21,9 +21,9 @@ class ActorCount:
 def label_totals(store: Store, level: str = "narrative") -> dict[str, int]:
     """Articles per label over the whole corpus, most frequent first."""
     query = (
-        select(label_counts.c.name, func.sum(label_counts.c.count).label("count"))
-        .where(label_counts.c.level == level)
-        .group_by(label_counts.c.name)
+        select(daily_label_counts.c.name, func.sum(daily_label_counts.c.count).label("count"))
+        .where(daily_label_counts.c.level == level)
+        .group_by(daily_label_counts.c.name)
         .order_by(desc("count"))
     )
     return {row["name"]: int(row["count"]) for row in store.execute(query) if row["count"]}

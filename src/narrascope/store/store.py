@@ -24,7 +24,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
 from narrascope.document import Analysis, Article
 from narrascope.errors import NarrascopeError
-from narrascope.store.schema import actors, analyses, articles, label_counts, labels, migrate
+from narrascope.store.schema import actors, analyses, articles, daily_label_counts, label_counts, labels, migrate
 from narrascope.tasks.entities.context import entity_key
 
 T = TypeVar("T")
@@ -240,18 +240,20 @@ class Store:
             connection.execute(delete(table).where(table.c.article.in_(pks)))
 
     def _add_counts(self, connection: Connection, counts: Counter, sign: int) -> None:
-        if not counts:
-            return
-        rows = [
-            {"day": day, "source": source, "language": language, "level": level, "name": name, "count": sign * n}
-            for (day, source, language, level, name), n in sorted(counts.items())
-        ]
-        statement = self._insert(label_counts)
-        statement = statement.on_conflict_do_update(
-            index_elements=["day", "source", "language", "level", "name"],
-            set_={"count": label_counts.c.count + statement.excluded["count"]},
-        )
-        connection.execute(statement, rows)
+        """Add ``sign`` × counts keyed (day, source, language, level, name) to both trend-count tables."""
+        daily: Counter[tuple[date, str, str]] = Counter()
+        for (day, _source, _language, level, name), n in counts.items():
+            daily[(day, level, name)] += n
+        for table, cells in ((label_counts, counts), (daily_label_counts, daily)):
+            if not cells:
+                continue
+            keys = [column.name for column in table.primary_key]
+            statement = self._insert(table)
+            statement = statement.on_conflict_do_update(
+                index_elements=keys, set_={"count": table.c.count + statement.excluded["count"]}
+            )
+            rows = [{**dict(zip(keys, cell, strict=True)), "count": sign * n} for cell, n in sorted(cells.items())]
+            connection.execute(statement, rows)
 
     # -- reading ----------------------------------------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""Narrative trends over time and alerts, from the per-day counts the store keeps (``label_counts``).
+"""Narrative trends over time and alerts, from the per-day counts the store keeps (``label_counts`` per source and
+language, ``daily_label_counts`` over all of them).
 
 Share = articles with the label / articles analysed, in the same period (and group, when split by source or
 language). Alerts use two rules, both on the latest period:
@@ -20,7 +21,7 @@ from typing import Any, Literal
 
 from sqlalchemy import func, select
 
-from narrascope.store.schema import label_counts
+from narrascope.store.schema import daily_label_counts, label_counts
 from narrascope.store.store import ARTICLES_LEVEL, Store
 
 Period = Literal["day", "week", "month"]
@@ -63,9 +64,8 @@ def _as_date(value: Any) -> date:
     return value
 
 
-def _period(dialect: str, by: Period) -> Any:
-    """The SQL expression of a day's period start, so that the database does the grouping."""
-    day = label_counts.c.day
+def _period(dialect: str, day: Any, by: Period) -> Any:
+    """The SQL expression of the period start of ``day`` (a date column), so that the database does the grouping."""
     if dialect == "postgresql":
         return (day if by == "day" else func.date_trunc(by, day)).label("period")
     if by == "week":  # SQLite: back to Monday
@@ -85,22 +85,23 @@ def trends(
     until: date | None = None,
 ) -> list[TrendPoint]:
     """Counts and totals per period (× group) and label, oldest first; every label present in every period."""
-    group_column = {None: None, "source": label_counts.c.source, "language": label_counts.c.language}[per]
-    period = _period(store.dialect, by)
-    columns = [period, label_counts.c.level, label_counts.c.name]
+    table = daily_label_counts if per is None else label_counts
+    group_column = None if per is None else table.c[per]
+    period = _period(store.dialect, table.c.day, by)
+    columns = [period, table.c.level, table.c.name]
     if group_column is not None:
         columns.append(group_column)
     query = (
-        select(*columns, func.sum(label_counts.c.count).label("count"))
-        .where(label_counts.c.level.in_([level, ARTICLES_LEVEL]))
+        select(*columns, func.sum(table.c.count).label("count"))
+        .where(table.c.level.in_([level, ARTICLES_LEVEL]))
         .group_by(*columns)
     )
     if since:
-        query = query.where(label_counts.c.day >= since)
+        query = query.where(table.c.day >= since)
     if until:
-        query = query.where(label_counts.c.day <= until)
+        query = query.where(table.c.day <= until)
     if labels:
-        query = query.where(label_counts.c.name.in_([*labels, ""]))
+        query = query.where(table.c.name.in_([*labels, ""]))
     counts: dict[tuple[date, str, str], int] = defaultdict(int)
     totals: dict[tuple[date, str], int] = defaultdict(int)
     names: set[str] = set()
