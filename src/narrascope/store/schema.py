@@ -12,7 +12,7 @@ Tables:
   not split by source or language read: about a hundred times fewer rows again.
 
 Full text: SQLite uses an external-content FTS5 table kept in sync by triggers (its tokenizer keeps combining
-marks in words, see :data:`SQLITE_TOKENIZER`); PostgreSQL a generated ``tsvector`` column with a GIN index.
+marks in words, see :data:`SQLITE_FULLTEXT`); PostgreSQL a generated ``tsvector`` column with a GIN index.
 Migrations are numbered functions recorded in ``schema_version``; opening a store applies the missing ones in one
 transaction.
 """
@@ -159,28 +159,30 @@ def _add_daily_label_counts(connection: Connection) -> None:
     connection.execute(daily_label_counts.insert().from_select(["day", "level", "name", "count"], summed))
 
 
-#: Token characters of the SQLite full-text index: letters, numbers, private use and combining marks. unicode61's
-#: default leaves the marks out, which split Hindi words at every vowel sign ("रूस" was indexed as "र" + "स", so it
-#: also matched "रास" and searched the index's two commonest tokens). PostgreSQL's parser keeps them in the word.
-SQLITE_TOKENIZER = "unicode61 remove_diacritics 2 categories 'L* N* Co M*'"
+#: The SQLite full-text index, version 2. Its token characters are letters, numbers, private use and combining marks:
+#: unicode61's default leaves the marks out, which split Hindi words at every vowel sign ("रूस" was indexed as
+#: "र" + "स", so it also matched "रास" and searched the index's two commonest tokens). PostgreSQL's parser keeps them.
+SQLITE_FULLTEXT = (
+    "CREATE VIRTUAL TABLE articles_fts USING fts5(title, text, content='articles', content_rowid='id', "
+    "tokenize=\"unicode61 remove_diacritics 2 categories 'L* N* Co M*'\")"
+)
 #: Bytes of new index terms FTS5 gathers in memory before it writes a segment. The default (1 MB) writes several
 #: small segments per 1,000-article ingest batch that merges then copy again; 16 MB writes one.
 SQLITE_FTS_HASHSIZE = 16 * 1024 * 1024
 
 
 def _rebuild_sqlite_fulltext(connection: Connection) -> None:
-    """SQLite: recreate the full-text index with :data:`SQLITE_TOKENIZER` and re-index every article (the triggers
-    that keep it in sync name the table, so they carry over)."""
+    """SQLite: recreate the full-text index as :data:`SQLITE_FULLTEXT` and re-index every article (the triggers that
+    keep it in sync name the table, so they carry over)."""
     if connection.dialect.name != "sqlite":
         return
     connection.execute(text("DROP TABLE articles_fts"))
+    connection.execute(text(SQLITE_FULLTEXT))
     connection.execute(
-        text(
-            "CREATE VIRTUAL TABLE articles_fts USING fts5(title, text, content='articles', content_rowid='id', "
-            f'tokenize="{SQLITE_TOKENIZER}")'
+        text("INSERT INTO articles_fts(articles_fts, rank) VALUES ('hashsize', :size)").bindparams(
+            size=SQLITE_FTS_HASHSIZE
         )
     )
-    connection.execute(text(f"INSERT INTO articles_fts(articles_fts, rank) VALUES ('hashsize', {SQLITE_FTS_HASHSIZE})"))
     connection.execute(text("INSERT INTO articles_fts(articles_fts) VALUES ('rebuild')"))
 
 
