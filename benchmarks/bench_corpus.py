@@ -100,7 +100,7 @@ def ingest_file(url: str, path: Path) -> tuple[int, float]:
     started = time.perf_counter()
     added = 0
     with Store(url) as store:
-        for batch in iter_batches(iter_articles([path]), 1000):
+        for batch in iter_batches(iter_articles([path], distinct=False), 1000):
             added += store.ingest(batch).added
     return added, time.perf_counter() - started
 

@@ -93,7 +93,7 @@ def ingest(paths: tuple[Path, ...], db: str, source: str | None) -> None:
     errors: list[InputError] = []
     added = duplicates = 0
     with Store(db) as store, progress_bar(stderr, "Ingesting", total=None) as advance:
-        for batch in iter_batches(iter_articles(paths, errors), INGEST_BATCH):
+        for batch in iter_batches(iter_articles(paths, errors, distinct=False), INGEST_BATCH):
             result = store.ingest(batch, source=source)
             added, duplicates = added + result.added, duplicates + result.duplicates
             advance(len(batch))

@@ -18,14 +18,19 @@ ARTICLE_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + JSONL_SUFFIXES
 
 
 def iter_articles(
-    paths: Iterable[str | Path], errors: list[InputError] | None = None, max_bytes: int = MAX_FILE_BYTES
+    paths: Iterable[str | Path],
+    errors: list[InputError] | None = None,
+    max_bytes: int = MAX_FILE_BYTES,
+    distinct: bool = True,
 ) -> Iterator[Article]:
     """The articles in files and folders (searched recursively), in a stable order.
 
     A file's article id is its name (``EN_UA_300009.txt``), as in SemEval files. Folders skip SemEval annotation
-    files (``subtask-*``) and hidden files; an article found twice with the same text is read once. Without an
-    ``errors`` list the first bad input raises :class:`InputError`; with one, bad inputs are recorded there and
-    skipped, so one broken file does not stop a folder.
+    files (``subtask-*``) and hidden files. Without an ``errors`` list the first bad input raises
+    :class:`InputError`; with one, bad inputs are recorded there and skipped, so one broken file does not stop a
+    folder. ``distinct``: an article found twice with the same text is read once, and a repeated id with another
+    text becomes ``id#2`` — which remembers every id read, so streams into the store (which keeps one row per
+    text by itself) turn it off to keep memory flat over millions of articles.
     """
     seen: dict[str, str] = {}
     for path in map(Path, paths):
@@ -34,6 +39,9 @@ def iter_articles(
                 if errors is None:
                     raise item
                 errors.append(item)
+                continue
+            if not distinct:
+                yield item
                 continue
             digest = hashlib.blake2b(item.text.encode("utf-8"), digest_size=16).hexdigest()
             if item.id in seen:
