@@ -9,6 +9,7 @@ Everything serialises to plain JSON (``to_dict``) and back (``from_dict``) witho
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -185,6 +186,11 @@ class Article:
             url=data.get("url"),
             published=date.fromisoformat(published) if published else None,
         )
+
+
+def content_hash(text: str) -> str:
+    """The identity of an article's text: readers and the store both treat the same text as the same article."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 
 @dataclass(slots=True)

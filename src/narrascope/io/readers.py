@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from narrascope.document import Article
+from narrascope.document import Article, content_hash
 from narrascope.errors import InputError
 from narrascope.io.files import MAX_FILE_BYTES, read_text
 from narrascope.io.html import HTML_SUFFIXES, article_from_html
@@ -43,7 +42,7 @@ def iter_articles(
             if not distinct:
                 yield item
                 continue
-            digest = hashlib.blake2b(item.text.encode("utf-8"), digest_size=16).hexdigest()
+            digest = content_hash(item.text)
             if item.id in seen:
                 if seen[item.id] == digest:
                     continue

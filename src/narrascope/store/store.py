@@ -7,7 +7,6 @@ have none or whose model versions changed.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from collections import Counter
@@ -22,7 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
-from narrascope.document import Analysis, Article
+from narrascope.document import Analysis, Article, content_hash
 from narrascope.errors import NarrascopeError
 from narrascope.store.schema import actors, analyses, articles, daily_label_counts, label_counts, labels, migrate
 from narrascope.tasks.entities.context import entity_key
@@ -37,10 +36,6 @@ _RETRIES = 8
 
 class StoreError(NarrascopeError):
     """The database cannot be opened or used (named by its URL, password hidden)."""
-
-
-def content_hash(text: str) -> str:
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 
 def database_url(value: str | Path | None) -> URL:
