@@ -210,14 +210,17 @@ def test_trends_over_everything_equal_the_sum_over_sources_and_languages_also_af
     assert sum(total for (_, label), (_, total) in everything.items() if label == BLAME) == 40
 
 
-def test_opening_a_store_from_schema_2_fills_the_daily_counts_and_reindexes_the_full_text(database_url):
+def test_opening_a_store_from_schema_2_fills_the_daily_counts_and_reindexes_the_full_text(database_url, caplog):
     with Store(database_url) as store:
+        assert not caplog.records  # creating a new database is not an upgrade worth announcing
         _weekly_corpus(store)
         before = trends(store, by="week")
         store.transaction(lambda c: c.execute(daily_label_counts.delete()))
         store.transaction(lambda c: c.execute(schema_version.delete().where(schema_version.c.version >= 3)))
         assert before and trends(store, by="week") == []  # the daily counts really are gone
     with Store(database_url) as reopened:  # migrations 3 and on run again
+        rebuilt_index = reopened.dialect == "sqlite"
+        assert ("rebuilding the full-text index" in caplog.text) == rebuilt_index
         assert trends(reopened, by="week") == before
         assert [hit.article_id for hit in search(reopened, '"Text 7"')] == ["a7"]
 

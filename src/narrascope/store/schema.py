@@ -19,6 +19,7 @@ transaction.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from sqlalchemy import (
@@ -142,6 +143,16 @@ _POSTGRES_FTS = (
 )
 
 
+logger = logging.getLogger(__name__)
+
+
+def _announce(connection: Connection, work: str) -> None:
+    """Say what a slow migration of an existing corpus is doing, so a long silent pause is not taken for a hang.
+    Logged as a warning: Python's last-resort handler prints it to stderr even when nothing configured logging."""
+    if connection.execute(select(articles.c.id).limit(1)).first():
+        logger.warning("Upgrading the corpus database: %s…", work)
+
+
 def _create_tables(connection: Connection) -> None:
     metadata.create_all(connection, tables=[articles, analyses, labels, actors, label_counts])
     for statement in _SQLITE_FTS if connection.dialect.name == "sqlite" else _POSTGRES_FTS:
@@ -176,6 +187,7 @@ def _rebuild_sqlite_fulltext(connection: Connection) -> None:
     keep it in sync name the table, so they carry over)."""
     if connection.dialect.name != "sqlite":
         return
+    _announce(connection, "rebuilding the full-text index (about 4 minutes per million articles)")
     connection.execute(text("DROP TABLE articles_fts"))
     connection.execute(text(SQLITE_FULLTEXT))
     connection.execute(
