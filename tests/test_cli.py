@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 import subprocess
 import sys
 
@@ -301,3 +303,37 @@ def test_predict_explanations_refuses_unknown_articles(capsys, tmp_path):
     args = ["predict", "explanations", "--docs", str(docs), "--narratives", str(narratives_file)]
     code, _, err = run(capsys, *args, "--out", str(tmp_path / "o.txt"))
     assert code == 2 and "not in" in err and not (tmp_path / "o.txt").exists()
+
+
+def test_outputs_never_overwrite_inputs(capsys, tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    article = docs / "nato.txt"
+    article.write_bytes(NATO_ARTICLE.read_bytes())
+    code, _, err = run(capsys, "predict", "narratives", "--docs", str(article), "--out", str(article))
+    assert code == 2 and "the output file is also an input" in err
+    code, _, err = run(capsys, "predict", "narratives", "--docs", str(docs), "--out", str(docs / "pred.txt"))
+    assert code == 2 and "would be read as an article" in err
+    code, _, err = run(capsys, "predict", "techniques", "--docs", str(article), "--out", str(article))
+    assert code == 2 and "the output file is also an input" in err
+    assert article.read_bytes() == NATO_ARTICLE.read_bytes() and sorted(docs.iterdir()) == [article]
+    code, _, _ = run(capsys, "predict", "narratives", "--docs", str(docs), "--out", str(docs / "subtask-2-pred.txt"))
+    assert code == 0  # SemEval annotation names are not read as articles
+    code, _, _ = run(capsys, "predict", "techniques", "--docs", str(article), "--out", str(tmp_path / "t.txt"))
+    assert code == 0 and (tmp_path / "t.txt").read_text(encoding="utf-8").startswith("nato\t1\t")
+
+
+def test_an_unwritable_output_is_one_line_and_new_files_follow_the_umask(capsys, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x", encoding="utf-8")
+    code, _, err = run(capsys, "predict", "narratives", "--docs", str(NATO_ARTICLE), "--out", str(blocker / "out.txt"))
+    assert code == 2 and err.count("\n") == 1 and "out.txt: cannot write here" in err
+    code, _, err = run(capsys, "predict", "narratives", "--docs", str(NATO_ARTICLE), "--out", "")
+    assert code == 2 and "the file name is empty" in err
+    previous = os.umask(0o022)
+    try:
+        out = tmp_path / "pred.txt"
+        assert run(capsys, "predict", "narratives", "--docs", str(NATO_ARTICLE), "--out", str(out))[0] == 0
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o644  # readable by the team, as any file the shell would make

@@ -52,4 +52,46 @@ def test_corpus_commands_reject_bad_options_in_one_line(capsys, tmp_path):
     code, _, err = run(capsys, "search", "x", "--db", db, "--narrative", "Discrediting")
     assert code == 2 and "matches" in err and "give more of the name" in err
     code, _, err = run(capsys, "trends", "--db", str(tmp_path / "nope" / "x.db"))
+    assert code == 2 and err.startswith("narrascope: error: ") and "x.db: no such database" in err
+    code, _, err = run(capsys, "ingest", "--db", str(tmp_path / "nope" / "x.db"), str(tmp_path))
     assert code == 2 and err.startswith("narrascope: error: sqlite:///") and "does not exist" in err
+
+
+def test_reading_commands_refuse_a_missing_database_instead_of_creating_one(capsys, tmp_path):
+    typo = tmp_path / "corpsu.db"
+    for command in (["search", "x"], ["trends"], ["alerts"], ["export", "-f", "jsonl", "--out", str(tmp_path / "o")]):
+        code, _, err = run(capsys, *command, "--db", str(typo))
+        assert code == 2 and "corpsu.db: no such database" in err, command
+    assert list(tmp_path.iterdir()) == []
+    code, _, err = run(capsys, "search", "x", "--db", "")
+    assert code == 2 and "the database name is empty" in err
+
+
+def test_export_refuses_to_overwrite_its_database(capsys, tmp_path):
+    db = tmp_path / "corpus.db"
+    assert run(capsys, "ingest", str(EXAMPLES / "nato-troops-escalation.txt"), "--db", str(db))[0] == 0
+    before = db.read_bytes()
+    code, _, err = run(capsys, "export", "--db", str(db), "-f", "jsonl", "--out", str(db))
+    assert code == 2 and "the output file is also an input" in err
+    assert db.read_bytes() == before
+
+
+def test_analyze_db_analyses_the_good_files_when_some_are_bad(capsys, tmp_path):
+    db = tmp_path / "corpus.db"
+    (tmp_path / "empty.txt").write_text("", encoding="utf-8")
+    code, _, err = run(
+        capsys, "analyze", str(tmp_path / "empty.txt"), str(EXAMPLES / "nato-troops-escalation.txt"), "--db", str(db)
+    )
+    assert code == 2 and "empty.txt: file is empty" in err
+    assert "1 of 1 analysed" in " ".join(err.split())
+
+
+def test_narrascope_db_applies_to_analyze_only_with_a_bare_db_flag(capsys, tmp_path, monkeypatch):
+    db = tmp_path / "env.db"
+    monkeypatch.setenv("NARRASCOPE_DB", str(db))
+    code, out, _ = run(capsys, "analyze", str(EXAMPLES / "nato-troops-escalation.txt"), "--format", "json")
+    assert code == 0 and json.loads(out)["article"]["id"] == "nato-troops-escalation.txt" and not db.exists()
+    code, _, err = run(capsys, "analyze", str(EXAMPLES / "nato-troops-escalation.txt"), "--db")
+    assert code == 0 and db.exists() and "1 of 1 analysed" in " ".join(err.split())
+    code, _, err = run(capsys, "analyze", "--db", "--format", "json")
+    assert code == 2 and "narrascope export" in err

@@ -13,7 +13,16 @@ from pathlib import Path
 
 import click
 
-from narrascope.console import CONTEXT, EXIT_INPUT_ERROR, existing_path, fail, output_format_option, stderr, stdout
+from narrascope.console import (
+    CONTEXT,
+    EXIT_INPUT_ERROR,
+    existing_path,
+    fail,
+    output_file,
+    output_format_option,
+    stderr,
+    stdout,
+)
 from narrascope.errors import InputError, NarrascopeError
 
 
@@ -78,16 +87,20 @@ def llm_settings(llm_url: str | None, llm_model: str, llm_timeout: float):
     return LLMSettings(llm_url, llm_model, llm_timeout) if llm_url else None
 
 
+#: ``--db`` given without a value: the database named by $NARRASCOPE_DB, else narrascope.db. The variable is read
+#: only then, so a shell that sets it for corpus commands still gets reports for ``analyze FILE``.
+DB_FROM_ENVIRONMENT = "\0environment"
+
+
 @app.command(context_settings=CONTEXT)
 @click.argument("paths", nargs=-1, type=existing_path)
 @output_format_option
 @click.option(
     "--db",
     is_flag=False,
-    flag_value="narrascope.db",
-    envvar="NARRASCOPE_DB",
-    help="Analyse the corpus in this database (SQLite file or postgresql:// URL; `--db` alone: narrascope.db). "
-    "PATHS, if given, are ingested first.",
+    flag_value=DB_FROM_ENVIRONMENT,
+    help="Analyse the corpus in this database (SQLite file or postgresql:// URL; `--db` alone: $NARRASCOPE_DB, else "
+    "narrascope.db). PATHS, if given, are ingested first.",
 )
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True, help="With --db.")
 @click.option("--workers", type=click.IntRange(1), help="Worker processes (default: all cores).")
@@ -120,9 +133,19 @@ def analyze(
     if db is not None:
         if llm_url:
             raise click.UsageError("--llm-url works on files, not with --db (corpus runs use the offline engine)")
+        if output_format == "json":
+            raise click.UsageError("--format json is for files; export a stored corpus with `narrascope export`")
+        if db == DB_FROM_ENVIRONMENT:
+            db = os.environ.get("NARRASCOPE_DB") or "narrascope.db"
+        bad_inputs = False
         if paths:
-            click.get_current_context().invoke(ingest, paths=paths, db=db, source=None)
+            try:
+                click.get_current_context().invoke(ingest, paths=paths, db=db, source=None)
+            except click.exceptions.Exit as stop:  # bad files were reported and skipped: analyse the good ones
+                bad_inputs = stop.exit_code != 0
         analyse_database(db, engine, workers, scheduler, batch_size)
+        if bad_inputs:
+            raise click.exceptions.Exit(EXIT_INPUT_ERROR)
         return
     if not paths:
         raise click.UsageError("give article files or folders, or --db to analyse a stored corpus")
@@ -148,14 +171,15 @@ def analyze(
 
 @predict.command("narratives", context_settings=CONTEXT)
 @click.option("--docs", required=True, type=existing_path, help="Folder of article files (e.g. subtask-2-documents).")
-@click.option("--out", required=True, type=existing_path, help="Output file: id<TAB>narratives<TAB>sub-narratives.")
+@click.option("--out", required=True, type=output_file, help="Output file: id<TAB>narratives<TAB>sub-narratives.")
 def predict_narratives(docs: Path, out: Path) -> None:
     """Predict narratives for every article in DOCS, in the subtask-2 format (written only if all succeed)."""
-    from narrascope.io import iter_articles
+    from narrascope.io import iter_articles, refuse_overwriting_inputs
     from narrascope.io.semeval import NarrativeAnnotation, write_narrative_annotations
     from narrascope.progress import progress_bar
     from narrascope.tasks.narratives import NarrativeTagger
 
+    refuse_overwriting_inputs(out, [docs])
     articles = list(iter_articles([docs]))
     tagger = NarrativeTagger.load_shipped()
     rows = []
@@ -176,7 +200,7 @@ def predict_narratives(docs: Path, out: Path) -> None:
     type=existing_path,
     help="Entity mentions to classify (subtask-1-entity-mentions.txt). Without it, actors are found in the raw text.",
 )
-@click.option("--out", required=True, type=existing_path, help="Output file in the subtask-1 format.")
+@click.option("--out", required=True, type=output_file, help="Output file in the subtask-1 format.")
 @click.option("--lenient", is_flag=True, help="Repair or skip mentions whose offsets do not match the text (warns).")
 def predict_entities(docs: Path, mentions: Path | None, out: Path, lenient: bool) -> None:
     """Main and fine-grained roles of entity mentions, in the subtask-1 format (end offsets inclusive).
@@ -184,12 +208,13 @@ def predict_entities(docs: Path, mentions: Path | None, out: Path, lenient: bool
     With --mentions, one output line per input mention, in input order; offsets must match the documents (else
     an error naming the line, or with --lenient a warning). Without it, every actor mention found in the text.
     """
-    from narrascope.io import iter_articles
+    from narrascope.io import iter_articles, refuse_overwriting_inputs
     from narrascope.io.semeval import check_mentions, read_entity_annotations, write_entity_annotations
     from narrascope.progress import progress_bar
     from narrascope.tasks.entities import EntityTagger
     from narrascope.text.langid import detect_language
 
+    refuse_overwriting_inputs(out, [docs, *([mentions] if mentions else [])])
     articles = list(iter_articles([docs]))
     texts = {article.id: article.text for article in articles}
     wanted = None
@@ -244,19 +269,20 @@ def eval_entities(gold: tuple[Path, ...], pred: tuple[Path, ...], output_format:
     type=existing_path,
     help="Dominant narratives (subtask-3-dominant-narratives.txt); without it, the predicted dominant narrative.",
 )
-@click.option("--out", required=True, type=existing_path, help="Output file: article<TAB>explanation.")
+@click.option("--out", required=True, type=output_file, help="Output file: article<TAB>explanation.")
 @llm_options
 def predict_explanations(
     docs: Path, narratives_file: Path | None, out: Path, llm_url: str | None, llm_model: str, llm_timeout: float
 ) -> None:
     """Explain in at most 80 words why each article pushes its dominant narrative (subtask-3 output format)."""
-    from narrascope.io import iter_articles
+    from narrascope.io import iter_articles, refuse_overwriting_inputs
     from narrascope.io.semeval import read_explanation_annotations, write_explanation_predictions
     from narrascope.pipeline import load
     from narrascope.progress import progress_bar
     from narrascope.tasks.explain import ExplanationTagger
     from narrascope.text.langid import detect_language
 
+    refuse_overwriting_inputs(out, [docs, *([narratives_file] if narratives_file else [])])
     settings = llm_settings(llm_url, llm_model, llm_timeout)
     tagger = next(c for c in load(settings).components if isinstance(c, ExplanationTagger))
     articles = {article.id: article for article in iter_articles([docs])}
@@ -326,7 +352,7 @@ def eval_explanations(
 @click.option(
     "--docs", required=True, type=existing_path, help="Folder of article .txt files (one paragraph per line)."
 )
-@click.option("--out", required=True, type=existing_path, help="Output file (written only if every input is good).")
+@click.option("--out", required=True, type=output_file, help="Output file (written only if every input is good).")
 @click.option("--spans", "as_spans", is_flag=True, help="Write spans (article, technique, start, end) instead.")
 def predict_techniques(docs: Path, out: Path, as_spans: bool) -> None:
     """Persuasion techniques per paragraph, in the SemEval-2023 subtask-3 format (article<TAB>line<TAB>t1,t2).
@@ -335,7 +361,7 @@ def predict_techniques(docs: Path, out: Path, as_spans: bool) -> None:
     <ID>. Every paragraph gets a line, with an empty list when no technique is found. --spans writes
     article<TAB>technique<TAB>start<TAB>end (end exclusive) instead.
     """
-    from narrascope.io.files import read_text
+    from narrascope.io import read_text, refuse_overwriting_inputs
     from narrascope.io.persuasion import (
         ParagraphLabels,
         TechniqueSpan,
@@ -346,9 +372,13 @@ def predict_techniques(docs: Path, out: Path, as_spans: bool) -> None:
     from narrascope.progress import progress_bar
     from narrascope.tasks.persuasion import TechniqueTagger
 
-    files = sorted(path for path in docs.iterdir() if path.suffix == ".txt") if docs.is_dir() else []
+    refuse_overwriting_inputs(out, [docs])
+    if docs.is_dir():
+        files = sorted(path for path in docs.iterdir() if path.is_file() and _reads_as_paragraphs(path))
+    else:
+        files = [docs] if docs.is_file() else []
     if not files:
-        raise InputError(docs, "no .txt article files in this folder")
+        raise InputError(docs, "no .txt article files here" if docs.exists() else "no such file or folder")
     texts = {path: read_text(path) for path in files}  # all inputs are checked before anything is written
     model = TechniqueTagger.load_shipped().model
     rows: list = []
@@ -366,6 +396,11 @@ def predict_techniques(docs: Path, out: Path, as_spans: bool) -> None:
             advance(1)
     (write_spans if as_spans else write_paragraph_labels)(out, rows)
     stderr.print(f"Wrote {len(rows)} line(s) to {out}", style="dim")
+
+
+def _reads_as_paragraphs(path: Path) -> bool:
+    """The article files of a SemEval-2023 folder: ``.txt``, not hidden."""
+    return path.suffix.lower() == ".txt" and not path.name.startswith(".")
 
 
 @evaluate.command("techniques", context_settings=CONTEXT)

@@ -13,7 +13,7 @@ from typing import Any
 import click
 from rich.table import Table
 
-from narrascope.console import CONTEXT, EXIT_INPUT_ERROR, existing_path, fail, stderr, stdout
+from narrascope.console import CONTEXT, EXIT_INPUT_ERROR, existing_path, fail, output_file, stderr, stdout
 from narrascope.errors import InputError
 
 INGEST_BATCH = 1000
@@ -112,7 +112,7 @@ def analyse_database(db: str, engine: str, workers: int | None, scheduler: str |
     from narrascope.progress import progress_bar
     from narrascope.store import Store
 
-    with Store(db) as store:
+    with Store(db, must_exist=True) as store:
         pending = store.count_pending(models_key(load()))
         with progress_bar(stderr, f"Analysing ({engine})", total=pending) as advance:
             result = analyse_store(
@@ -158,8 +158,9 @@ def search(query: str, db: str, limit: int, offset: int, output_format: str, **f
     from narrascope.store.search import MARK_END, MARK_START
     from narrascope.store.search import search as run_search
 
-    with Store(db) as store:
-        hits = run_search(store, query, build_filters(**filters), limit=limit, offset=offset)
+    chosen = build_filters(**filters)
+    with Store(db, must_exist=True) as store:
+        hits = run_search(store, query, chosen, limit=limit, offset=offset)
     if output_format == "json":
         for hit in hits:
             record = {**_hit_record(hit), "snippet": hit.snippet.replace(MARK_START, "").replace(MARK_END, "")}
@@ -213,7 +214,7 @@ def _hit_record(hit: Any) -> dict[str, Any]:
 @click.option("--narrative", "-n", multiple=True, help="Only these narratives (part of the name will do).")
 @click.option("--since", callback=_date, help="From this day (YYYY-MM-DD).")
 @click.option("--until", callback=_date, help="Up to this day (YYYY-MM-DD).")
-@click.option("--plot", type=existing_path, help="Also draw the shares over time to this .png or .svg file.")
+@click.option("--plot", type=output_file, help="Also draw the shares over time to this .png or .svg file.")
 @click.option("--format", "-f", "output_format", type=click.Choice(["text", "json", "csv"]), default="text")
 def trends(
     db: str,
@@ -233,7 +234,7 @@ def trends(
     filters = build_filters(narrative, None, None, (), (), since, until)
     if plot is not None and plot.suffix.lower() not in (".png", ".svg"):
         raise click.BadParameter("the plot file must end in .png or .svg", param_hint="--plot")
-    with Store(db) as store:
+    with Store(db, must_exist=True) as store:
         split = {"lang": "language"}.get(per or "", per)
         points = compute_trends(store, by, split, level, filters.narratives, since, until)  # type: ignore[arg-type]
     records = [
@@ -299,7 +300,7 @@ def alerts(db: str, by: str, per: str, window: int, z_threshold: float, min_coun
     from narrascope.store.trends import alerts as find_alerts
 
     split = {"lang": "language", "all": None}.get(per, per)
-    with Store(db) as store:
+    with Store(db, must_exist=True) as store:
         found = find_alerts(store, by, split, "narrative", window, z_threshold, min_count)  # type: ignore[arg-type]
     if output_format == "json":
         records = [
@@ -336,14 +337,18 @@ def alerts(db: str, by: str, per: str, window: int, z_threshold: float, min_coun
 @click.option(
     "--format", "-f", "output_format", type=click.Choice(["jsonl", "csv", "parquet", "semeval"]), required=True
 )
-@click.option("--out", required=True, type=existing_path, help="Output file (written whole or not at all).")
+@click.option("--out", required=True, type=output_file, help="Output file (written whole or not at all).")
 def export(db: str, output_format: str, out: Path, **filters: Any) -> None:
     """Export analysed articles: jsonl (full analyses), csv / parquet (one row per article), semeval (subtask 2)."""
+    from narrascope.io import refuse_overwriting_inputs
     from narrascope.store import Store
     from narrascope.store.export import export as run_export
 
-    with Store(db) as store:
-        count = run_export(store, output_format, out, build_filters(**filters))  # type: ignore[arg-type]
+    chosen = build_filters(**filters)
+    with Store(db, must_exist=True) as store:
+        if store.sqlite_file is not None:
+            refuse_overwriting_inputs(out, [store.sqlite_file])
+        count = run_export(store, output_format, out, chosen)  # type: ignore[arg-type]
     stderr.print(f"Exported {count} article(s) to {out}", style="dim")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
@@ -14,6 +15,21 @@ stdout = Console(soft_wrap=False)
 stderr = Console(stderr=True)
 
 existing_path = click.Path(exists=False, path_type=Path)
+
+
+class OutputFile(click.Path):
+    """An output file: not empty and not a folder (whether it can be written is found out when writing it)."""
+
+    def __init__(self) -> None:
+        super().__init__(dir_okay=False, path_type=Path)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not value.strip():
+            self.fail("the file name is empty", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+output_file = OutputFile()
 output_format_option = click.option(
     "--format",
     "-f",

@@ -133,10 +133,18 @@ def _megabytes(size: int) -> str:
 
 @contextmanager
 def atomic_writer(path: str | Path, encoding: str = "utf-8", binary: bool = False) -> Iterator[Any]:
-    """Write a file all at once or not at all: a crash or error leaves the old file (or none) in place."""
+    """Write a file all at once or not at all: a crash or error leaves the old file (or none) in place.
+
+    The new file gets the old file's permissions, or the umask's for a new one (``mkstemp`` alone makes it 0600,
+    which would hide results from the rest of a team). A path that cannot be written is an :class:`InputError`.
+    """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        os.chmod(temporary, path.stat().st_mode & 0o7777 if path.is_file() else 0o666 & ~_umask())
+    except OSError as error:
+        raise InputError(path, f"cannot write here ({error.strerror or error})") from None
     try:
         if binary:
             with os.fdopen(handle, "wb") as stream:
@@ -144,10 +152,19 @@ def atomic_writer(path: str | Path, encoding: str = "utf-8", binary: bool = Fals
         else:
             with os.fdopen(handle, "w", encoding=encoding, newline="") as stream:
                 yield stream
-        os.replace(temporary, path)
+        try:
+            os.replace(temporary, path)
+        except OSError as error:
+            raise InputError(path, f"cannot write here ({error.strerror or error})") from None
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def write_tsv(path: str | Path, rows: Iterable[Iterable[str | int]]) -> None:

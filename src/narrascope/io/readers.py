@@ -65,10 +65,14 @@ def _articles_at(path: Path, max_bytes: int) -> Iterator[Article | InputError]:
 
 
 def _is_article_file(file: Path, root: Path) -> bool:
-    relative = file.relative_to(root)
+    return file.is_file() and _read_as_article(file.relative_to(root))
+
+
+def _read_as_article(relative: Path) -> bool:
+    """Whether a folder's reader takes this file (path relative to the folder) for an article."""
     if any(part.startswith(".") for part in relative.parts):
         return False
-    return file.is_file() and file.suffix.lower() in ARTICLE_SUFFIXES and not file.name.startswith("subtask-")
+    return relative.suffix.lower() in ARTICLE_SUFFIXES and not relative.name.startswith("subtask-")
 
 
 def _articles_in_file(file: Path, max_bytes: int) -> Iterator[Article | InputError]:
@@ -91,3 +95,15 @@ def _unique_id(article_id: str, seen: dict[str, str]) -> str:
     while f"{article_id}#{number}" in seen:
         number += 1
     return f"{article_id}#{number}"
+
+
+def refuse_overwriting_inputs(out: Path, inputs: Iterable[Path]) -> None:
+    """Refuse an output path that is one of the inputs, or an article file inside an input folder (the next run
+    would read it as an article): a typo must not destroy the data or quietly change the next result."""
+    target = out.resolve()
+    for given in inputs:
+        source = given.resolve()
+        if target == source:
+            raise InputError(out, "the output file is also an input; choose another --out")
+        if source.is_dir() and source in target.parents and _read_as_article(target.relative_to(source)):
+            raise InputError(out, f"the output would be read as an article of {given}; write it outside that folder")

@@ -40,7 +40,9 @@ class StoreError(NarrascopeError):
 
 def database_url(value: str | Path | None) -> URL:
     """A SQLAlchemy URL from what users type: a file path (SQLite), ``sqlite:///…`` or ``postgresql://…``."""
-    value = str(value or DEFAULT_DATABASE)
+    value = str(DEFAULT_DATABASE if value is None else value)
+    if not value.strip():
+        raise StoreError("the database name is empty (give a SQLite file or a postgresql:// URL)")
     if "://" not in value:
         return URL.create("sqlite", database=str(Path(value).expanduser()))
     try:
@@ -115,10 +117,14 @@ def analysis_record(stored: StoredArticle, analysis: Analysis) -> AnalysisRecord
 class Store:
     """Articles and their analyses in a SQL database (see :mod:`narrascope.store.schema`)."""
 
-    def __init__(self, url: str | Path | None = None) -> None:
+    def __init__(self, url: str | Path | None = None, *, must_exist: bool = False) -> None:
+        """``must_exist``: refuse a SQLite file that is not there yet, instead of creating an empty corpus (for
+        commands that only read, where a new file means a mistyped path)."""
         self.url = database_url(url)
         self.name = self.url.render_as_string(hide_password=True)
         self.dialect = self.url.get_backend_name()
+        if must_exist and self.sqlite_file is not None and not self.sqlite_file.exists():
+            raise StoreError(f"{self.sqlite_file}: no such database (store articles with `narrascope ingest` first)")
         self.engine = self._engine()
         self._migrate()
 
@@ -133,6 +139,14 @@ class Store:
                 if "already exists" not in str(error) or attempt == 4:
                     raise
                 time.sleep(0.05 * (attempt + 1))
+
+    @property
+    def sqlite_file(self) -> Path | None:
+        """The database file of a SQLite store (None for PostgreSQL and in-memory SQLite)."""
+        database = self.url.database
+        if self.dialect != "sqlite" or not database or database == ":memory:":
+            return None
+        return Path(database)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -310,9 +324,11 @@ class Store:
 
     def _engine(self) -> Engine:
         if self.dialect == "sqlite":
-            path = Path(self.url.database or "")
-            if self.url.database and not path.parent.exists():
-                raise StoreError(f"{self.name}: folder {path.parent} does not exist")
+            file = self.sqlite_file
+            if file is not None and not file.parent.exists():
+                raise StoreError(f"{self.name}: folder {file.parent} does not exist")
+            if file is not None and file.is_dir():
+                raise StoreError(f"{file}: is a folder, not a database file (the database comes after --db)")
             engine = create_engine(self.url, connect_args={"timeout": 60})
             event.listen(engine, "connect", _sqlite_pragmas)
             return engine
