@@ -147,6 +147,9 @@ def test_eval_scores_by_hand(capsys, tmp_path):
     scores = json.loads(out)["EN"]
     assert scores["f1_fine"] == pytest.approx((2 / 3 + 0) / 2)
     assert scores["f1_coarse"] == pytest.approx((1 + 0) / 2)
+    pred.write_bytes(b"\xef\xbb\xbf" + pred.read_bytes())  # saved by an editor that adds a byte-order mark
+    code, again, err = run(capsys, "eval", "narratives", "--gold", str(gold), "--pred", str(pred), "--format", "json")
+    assert code == 0 and json.loads(again) == json.loads(out), err
 
 
 @pytest.mark.parametrize(

@@ -95,3 +95,14 @@ def test_narrascope_db_applies_to_analyze_only_with_a_bare_db_flag(capsys, tmp_p
     assert code == 0 and db.exists() and "1 of 1 analysed" in " ".join(err.split())
     code, _, err = run(capsys, "analyze", "--db", "--format", "json")
     assert code == 2 and "narrascope export" in err
+
+
+def test_source_names_are_shown_verbatim_and_a_bad_scheduler_is_one_line(capsys, tmp_path):
+    db = str(tmp_path / "corpus.db")
+    article = str(EXAMPLES / "nato-troops-escalation.txt")
+    assert run(capsys, "ingest", article, "--db", db, "--source", "[Wire] a[/]b")[0] == 0
+    code, _, err = run(capsys, "analyze", "--db", db, "--engine", "dask", "--scheduler", "no-port-here")
+    assert code == 2 and "no-port-here: not a Dask scheduler address" in err and err.count("\n") == 1
+    assert run(capsys, "analyze", "--db", db, "--workers", "1")[0] == 0
+    code, out, err = run(capsys, "trends", "--db", db, "--per", "source")
+    assert code == 0 and "[Wire] a[/]b" in out, err

@@ -55,6 +55,19 @@ def test_predict_technique_spans_inside_the_text(capsys, tmp_path):
         assert 0 <= int(start) < int(end) <= len(OWN_ARTICLE)
 
 
+def test_span_scoring_reads_span_files_of_any_technique_scheme(capsys, tmp_path):
+    gold = tmp_path / "gold.labels"
+    gold.write_text("7\tAppeal_to_fear-prejudice\t10\t20\n", encoding="utf-8")  # a PTC-2020 label
+    pred = tmp_path / "pred.txt"
+    pred.write_text("7\tLoaded_Language\t15\t20\n", encoding="utf-8")
+    code, out, err = run(
+        capsys, "eval", "techniques", "--level", "spans", "--gold", str(gold), "--pred", str(pred), "--format", "json"
+    )
+    assert code == 0, err
+    scores = json.loads(out)["gold"]
+    assert scores["precision"] == pytest.approx(1.0) and scores["recall"] == pytest.approx(0.5)
+
+
 def test_analysis_carries_technique_spans_with_valid_offsets():
     analysis = narrascope.analyze(OWN_ARTICLE)
     assert analysis.techniques

@@ -113,7 +113,7 @@ def test_jsonl_articles_and_their_metadata(tmp_path):
             "source": "Daily",
             "published": "2024-05-01T10:00:00Z",
             "url": "https://example.org/1",
-            "language": "en",
+            "language": "EN",
         },
         {"id": 2, "text": "Headline two\n\nBody two."},
     ]
@@ -135,6 +135,9 @@ def test_jsonl_articles_and_their_metadata(tmp_path):
         ('{"text": "ok", "title": ["x"]}', "field 'title' must be a string"),
         ('{"text": "ok", "published": "yesterday"}', "not an ISO-8601 date"),
         ('{"text": "ok", "id": true}', "field 'id'"),
+        ('{"text": "ok", "id": "a\\tb"}', "without tabs or line breaks"),
+        ('{"text": "ok", "id": " "}', "field 'id' must be non-empty"),
+        ('{"text": "NATO wants war \\ud800 with Russia."}', "field 'text' is not valid Unicode"),
     ],
 )
 def test_bad_jsonl_lines_are_reported_with_file_and_line(tmp_path, line, problem):

@@ -398,6 +398,10 @@ def predict_techniques(docs: Path, out: Path, as_spans: bool) -> None:
     stderr.print(f"Wrote {len(rows)} line(s) to {out}", style="dim")
 
 
+#: The language folders of the SemEval-2023 Task 3 data (train/dev: en fr ge it po ru; test also es gr ka).
+SEMEVAL2023_LANGUAGES = frozenset({"en", "fr", "ge", "it", "po", "ru", "es", "gr", "ka"})
+
+
 def _reads_as_paragraphs(path: Path) -> bool:
     """The article files of a SemEval-2023 folder: ``.txt``, not hidden."""
     return path.suffix.lower() == ".txt" and not path.name.startswith(".")
@@ -423,11 +427,11 @@ def eval_techniques(gold: tuple[Path, ...], pred: tuple[Path, ...], level: str, 
     from narrascope.taxonomy import techniques
 
     taxonomy = techniques()
-    if level == "spans":
-        predicted_spans = [span for path in pred for span in read_spans(path, taxonomy)]
+    if level == "spans":  # span identification: techniques are not scored, so any label set (e.g. PTC's) will do
+        predicted_spans = [span for path in pred for span in read_spans(path)]
 
         def score(path: Path):
-            return score_spans(read_spans(path, taxonomy), predicted_spans)
+            return score_spans(read_spans(path), predicted_spans)
     else:
         predicted_rows = [row for path in pred for row in read_paragraph_labels(path, taxonomy)]
 
@@ -436,7 +440,8 @@ def eval_techniques(gold: tuple[Path, ...], pred: tuple[Path, ...], level: str, 
 
     results: dict = {}
     for path in gold:  # named by the language folder (semeval2023-t3/<lang>/…), else by the file
-        results[unique_name(results, path.parent.name if len(path.parent.name) == 2 else path.stem)] = score(path)
+        language = path.parent.name if path.parent.name in SEMEVAL2023_LANGUAGES else None
+        results[unique_name(results, language or path.stem)] = score(path)
     emit_scores(results, output_format, print_technique_table)
 
 

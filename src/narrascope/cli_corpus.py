@@ -277,7 +277,7 @@ def _print_trend_table(points: list, per: str | None) -> None:
     for point in points:
         if point.count == 0:
             continue
-        cells = [point.period.isoformat(), *([point.group] if per else []), point.label]
+        cells = [point.period.isoformat(), *([_escape(point.group or "")] if per else []), point.label]
         table.add_row(*cells, f"{point.count}/{point.total}", f"{point.share:.0%}")
     stdout.print(table)
 
@@ -327,7 +327,7 @@ def alerts(db: str, by: str, per: str, window: int, z_threshold: float, min_coun
     for a in found:
         baseline = "" if a.baseline is None else f"{a.baseline:.0%}"
         z = "" if a.z_score is None else f"{a.z_score:.1f}"
-        table.add_row(a.kind, a.group or "all", a.label, str(a.count), f"{a.share:.0%}", baseline, z)
+        table.add_row(a.kind, _escape(a.group or "all"), a.label, str(a.count), f"{a.share:.0%}", baseline, z)
     stdout.print(table)
 
 

@@ -129,6 +129,10 @@ def _dask_client(workers: int, scheduler: str | None) -> Iterator[Any]:
             client = Client(scheduler, timeout="10s")
         except (OSError, TimeoutError) as error:
             raise NarrascopeError(f"{scheduler}: cannot reach the Dask scheduler ({error})") from None
+        except ValueError as error:  # e.g. no port: distributed parses the address before connecting
+            raise NarrascopeError(
+                f"{scheduler}: not a Dask scheduler address, e.g. tcp://host:8786 ({error})"
+            ) from None
         with client:
             yield client
         return

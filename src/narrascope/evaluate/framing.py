@@ -8,7 +8,7 @@ from pathlib import Path
 
 from narrascope.document import Analysis
 from narrascope.errors import InputError
-from narrascope.io.files import read_text
+from narrascope.io.files import read_table_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +30,7 @@ class FramingScores:
 
 def read_framing_gold(path: str | Path) -> dict[str, FramingGold]:
     gold = {}
-    for number, line in enumerate(read_text(path).splitlines(), start=1):
+    for number, line in enumerate(read_table_text(path).splitlines(), start=1):
         if not line.strip() or line.startswith("#"):
             continue
         fields = line.split("\t")

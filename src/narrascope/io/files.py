@@ -51,6 +51,17 @@ def read_text(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> str:
     return decode(data, path)
 
 
+#: Annotation and prediction files list a whole data set (raw-text entity predictions pass 10 MB at ~4,000
+#: articles), so they get a larger limit than one article.
+MAX_TABLE_BYTES = 512 * 1024 * 1024
+
+
+def read_table_text(path: str | Path) -> str:
+    """The text of an annotation or prediction file, without a leading byte-order mark (a BOM is not part of the
+    first article id; in article files it stays, because SemEval offsets count it)."""
+    return read_text(path, max_bytes=MAX_TABLE_BYTES).removeprefix("\ufeff")
+
+
 def decode(data: bytes, source: str | Path) -> str:
     """Decode bytes of unknown encoding; refuses empty and binary content with an error naming ``source``."""
     if not data.strip():

@@ -58,11 +58,20 @@ def _article_from_line(raw: bytes, path: Path, number: int) -> Article:
     for name in _OPTIONAL_TEXT_FIELDS:
         if record.get(name) is not None and not isinstance(record[name], str):
             raise InputError(path, f"field '{name}' must be a string", number)
+    for name in ("text", "id", *_OPTIONAL_TEXT_FIELDS):
+        if isinstance(record.get(name), str) and not _encodable(record[name]):
+            raise InputError(
+                path, f"field '{name}' is not valid Unicode (a lone surrogate escape such as \\ud800)", number
+            )
     article_id = record.get("id")
     if article_id is None:
         article_id = f"{path.stem}-{number}"
     elif not isinstance(article_id, str | int) or isinstance(article_id, bool):
         raise InputError(path, "field 'id' must be a string or an integer", number)
+    elif isinstance(article_id, str) and (not article_id.strip() or any(c in article_id for c in "\t\r\n")):
+        raise InputError(
+            path, "field 'id' must be non-empty and without tabs or line breaks (ids go into TSV files)", number
+        )
     published = record.get("published")
     published_date = parse_date(published)
     if published not in (None, "") and published_date is None:
@@ -72,8 +81,17 @@ def _article_from_line(raw: bytes, path: Path, number: int) -> Article:
         id=str(article_id),
         text=with_title(title, body),
         title=title.strip(),
-        language=record.get("language") or None,
+        language=(record.get("language") or "").strip().lower() or None,
         source=record.get("source") or None,
         url=record.get("url") or None,
         published=published_date,
     )
+
+
+def _encodable(value: str) -> bool:
+    """False for strings holding lone surrogates, which JSON escapes allow but no file or database can store."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

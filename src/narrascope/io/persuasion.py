@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from narrascope.errors import InputError
-from narrascope.io.files import read_text, write_tsv
+from narrascope.io.files import read_table_text, write_tsv
 from narrascope.taxonomy import Taxonomy
 
 _ARTICLE_NAME = re.compile(r"^article(.+)\.txt$")
@@ -55,7 +55,7 @@ def paragraphs(text: str) -> list[tuple[int, int, int]]:
 
 
 def _fields(path: str | Path) -> Iterable[tuple[int, list[str]]]:
-    for number, line in enumerate(read_text(path).splitlines(), start=1):
+    for number, line in enumerate(read_table_text(path).splitlines(), start=1):
         if line.strip():
             yield number, line.split("\t")
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from narrascope.errors import InputError
-from narrascope.io.files import read_text, write_tsv
+from narrascope.io.files import read_table_text, write_tsv
 from narrascope.taxonomy import Taxonomy
 
 NO_SUBNARRATIVE = "none"
@@ -57,7 +57,7 @@ class ExplanationAnnotation:
 
 def _rows(path: str | Path, min_columns: int, max_columns: int | None) -> Iterator[tuple[int, list[str]]]:
     """The tab-separated fields of each non-empty line, with its 1-based line number."""
-    text = read_text(path)
+    text = read_table_text(path)
     for number, line in enumerate(text.split("\n"), start=1):
         line = line.rstrip("\r")
         if not line.strip():
