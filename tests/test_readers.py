@@ -61,6 +61,14 @@ def test_same_article_twice_is_read_once_and_name_clashes_are_disambiguated(tmp_
         ("latin-1", "Título da notícia\n\nA posição do governo é clara: não há acordo à vista, disse o ministro."),
         ("utf-16", "Заглавие\n\nБългария и Европейският съюз обсъждат нови мерки за енергетиката."),
         ("utf-8-sig", "Headline\n\nBody with a byte-order mark at the start of the file."),
+        # Windows-1252 with typographic quotes and dashes: once read as cp850 ("û"), mac-roman ("Michiganís") or
+        # cp1251 ("Sjцberg").
+        (
+            "cp1252",
+            "Michigan’s “green” plan – a test\n\nThe state’s fleet – cars, buses — goes electric, "
+            "said Anna Sjöberg. “It’s the law,” she added…",
+        ),
+        ("cp1252", "Cimeira nº 1 – calor\n\nTemperaturas de 40 ºC – e não há acordo à vista, disse o ministro."),
     ],
 )
 def test_encodings_are_detected(tmp_path, encoding, text):
@@ -68,6 +76,14 @@ def test_encodings_are_detected(tmp_path, encoding, text):
     path.write_bytes(text.encode(encoding))
     # A UTF-8 byte-order mark stays in the text (SemEval offsets count it); UTF-16's is part of the encoding.
     assert read_text(path) == ("\ufeff" + text if encoding == "utf-8-sig" else text)
+
+
+def test_utf8_with_one_broken_byte_stays_utf8(tmp_path):
+    text = "Заголовок\n\nРоссия и Запад снова обсуждают санкции против экономики страны."
+    raw = text.encode("utf-8")
+    path = tmp_path / "damaged.txt"
+    path.write_bytes(raw[:40] + b"\xff" + raw[40:])  # one stray byte would make cp1251 garble every letter
+    assert read_text(path) == text[:22] + "\ufffd" + text[22:]
 
 
 @pytest.mark.parametrize(

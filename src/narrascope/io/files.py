@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import itertools
 import os
 import tempfile
 import unicodedata
@@ -30,6 +31,12 @@ _BOMS = (
 #: Legacy encodings of our languages' news sites, always tried besides charset-normalizer's guesses.
 _LEGACY_ENCODINGS = ("cp1251", "cp1252", "koi8-r", "iso8859-5")
 _MAX_CANDIDATES = 5
+#: Valid multi-byte UTF-8 characters needed per broken byte to read a file as damaged UTF-8.
+_UTF8_VALID_PER_ERROR = 3
+#: Non-ASCII one-letter words of our languages (Portuguese, Russian, Bulgarian; Devanagari letters are common).
+_ONE_LETTER_WORDS = frozenset("àéóаАвВиИкКоОсСуУяЯ") | {chr(code) for code in range(0x0900, 0x0980)}
+_DASHES_TO_SPACES = str.maketrans("–—…/", "    ")  # "word—word" is two words
+_COMMON_SYMBOLS = frozenset("“”‘’„«»–—…•€№°º\u00a0\u00ad§©®ª·")
 _WORD_EDGES = ".,;:!?'\"()[]«»„“”’‘…-–—"
 _CONTROL_BYTES = bytes(range(0, 9)) + bytes(range(14, 32))
 
@@ -80,13 +87,29 @@ def decode(data: bytes, source: str | Path) -> str:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        encoding = _guess_encoding(data)
-        if encoding is None:
-            raise InputError(source, "cannot detect the text encoding (not UTF-8 and no known encoding fits)") from None
-        text = _decode_as(data, encoding, source)
+        text = _damaged_utf8(data)
+        if text is None:
+            encoding = _guess_encoding(data)
+            if encoding is None:
+                raise InputError(
+                    source, "cannot detect the text encoding (not UTF-8 and no known encoding fits)"
+                ) from None
+            text = _decode_as(data, encoding, source)
     if not text.strip():
         raise InputError(source, "file is empty")
     return text
+
+
+def _damaged_utf8(data: bytes) -> str | None:
+    """UTF-8 text with a few broken bytes (a truncated copy, one stray byte), decoded with U+FFFD in their place.
+
+    Legacy encodings almost never form valid multi-byte UTF-8 sequences, so many valid ones and few errors mean
+    UTF-8; decoding the whole file as cp1251 because of one bad byte would garble every other letter.
+    """
+    text = data.decode("utf-8", errors="replace")
+    errors = text.count("\ufffd") - data.count("\ufffd".encode())
+    valid = sum(1 for char in text if ord(char) > 127) - errors
+    return text if valid >= _UTF8_VALID_PER_ERROR * max(errors, 1) else None
 
 
 def _guess_encoding(data: bytes) -> str | None:
@@ -97,30 +120,67 @@ def _guess_encoding(data: bytes) -> str | None:
     reads less like any language, so candidates are ranked by word purity, then by language-id confidence.
     """
     candidates = [match.encoding for match in from_bytes(data)][:_MAX_CANDIDATES]
-    best, best_key = None, (-1.0, -1.0)
+    best, best_key = None, (-1.0, -1.0, False, -1.0)
     for encoding in dict.fromkeys([*candidates, *_LEGACY_ENCODINGS]):
         try:
             text = data.decode(encoding)
         except (UnicodeDecodeError, LookupError):
             continue
         language, confidence = detect_language(text)
-        key = (round(_word_purity(text), 2), confidence if language in SUPPORTED_LANGUAGES else confidence / 2)
+        key = (
+            round(_word_purity(text), 3),
+            round(_common_share(text), 2),
+            encoding in _LEGACY_ENCODINGS,  # on a tie, the code pages news sites use (not mac-roman or cp850)
+            confidence if language in SUPPORTED_LANGUAGES else confidence / 2,
+        )
         if key > best_key:
             best, best_key = encoding, key
     return best
 
 
+def _common_share(text: str) -> float:
+    """Share of the non-ASCII characters that our languages' news really use: Cyrillic and Devanagari letters,
+    accented Latin letters, typographic quotes and dashes. Wrong code pages turn "–" into "¢" or a C1 control,
+    "ö" into "ц" and "º" into "ẃ"; the word-purity test cannot see those when they sit between words."""
+    unusual = total = 0
+    for char in text[:20_000]:
+        if ord(char) > 127:
+            total += 1
+            unusual += not (char in _COMMON_SYMBOLS or _is_common_letter(char))
+    return 1.0 - unusual / total if total else 1.0
+
+
+def _is_common_letter(char: str) -> bool:
+    code = ord(char)
+    return (
+        0x0400 <= code <= 0x045F  # Cyrillic (Russian, Bulgarian, Ukrainian letters)
+        or 0x0900 <= code <= 0x097F  # Devanagari
+        or (0x00C0 <= code <= 0x00FF and char not in "×÷")  # Latin-1 letters: ã ç é ö ß …
+    )
+
+
 def _word_purity(text: str) -> float:
-    """Share of words made of letters of a single script (plus hyphens and apostrophes)."""
-    words = [word.strip(_WORD_EDGES) for word in text[:20_000].split()]
+    """Share of words that look real: letters of a single script (plus hyphens and apostrophes), no accented capital
+    after a small letter ("ExxonMobilÆs"), and no lone accented letter that is not a word ("targeting û CO2")."""
+    words = [word.strip(_WORD_EDGES) for word in text[:20_000].translate(_DASHES_TO_SPACES).split()]
     words = [word for word in words if any(char.isalpha() for char in word)]
     if not words:
         return 0.0
     pure = 0
     for word in words:
-        scripts = {unicodedata.name(char, "?").split(" ")[0] for char in word if char.isalpha()}
-        pure += len(scripts) == 1 and all(char.isalpha() or char in "-'’." for char in word)
+        scripts = {_script(char) for char in word if char.isalpha()}
+        pure += (
+            len(scripts) == 1
+            and all(char.isalpha() or char in "-'’." for char in word)
+            and not any(a.islower() and b.isupper() and ord(b) > 127 for a, b in itertools.pairwise(word))
+            and not (len(word) == 1 and ord(word) > 127 and word not in _ONE_LETTER_WORDS)
+        )
     return pure / len(words)
+
+
+def _script(letter: str) -> str:
+    """The script of a letter, from its Unicode name ("LATIN SMALL LETTER A"); ª and º count as Latin."""
+    return "LATIN" if letter in "ªº" else unicodedata.name(letter, "?").split(" ")[0]
 
 
 def _decode_as(data: bytes, encoding: str, source: str | Path) -> str:
