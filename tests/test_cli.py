@@ -298,6 +298,12 @@ def test_predict_explanations_for_given_narratives_then_eval(capsys, tmp_path):
     scores = json.loads(out)["gold"]
     assert 0.1 < scores["token_f1"] < 1 and scores["over_80_words"] == 0 and scores["ungrounded_quotes"] == 0
 
+    evaluate = ["eval", "explanations", "--pred", str(out_file), "--no-bertscore"]
+    code, _, err = run(capsys, *evaluate, "--gold", str(gold), "--docs", str(tmp_path / "nowhere"))
+    assert code == 2 and "nowhere: no such folder" in err  # else every quote would count as invented
+    code, _, err = run(capsys, *evaluate, "--gold", str(narratives_file), "--docs", str(docs))
+    assert code == 2 and "has no explanation column" in err
+
 
 def test_predict_explanations_refuses_unknown_articles(capsys, tmp_path):
     docs, _ = _entity_docs(tmp_path)
@@ -306,6 +312,26 @@ def test_predict_explanations_refuses_unknown_articles(capsys, tmp_path):
     args = ["predict", "explanations", "--docs", str(docs), "--narratives", str(narratives_file)]
     code, _, err = run(capsys, *args, "--out", str(tmp_path / "o.txt"))
     assert code == 2 and "not in" in err and not (tmp_path / "o.txt").exists()
+
+
+@pytest.mark.parametrize(
+    ("line", "problem"),
+    [
+        ("nato.txt\tBogus narrative\tnone\n", "unknown narrative 'Bogus narrative'"),
+        (
+            "nato.txt\tURW: Discrediting Ukraine\tURW: Amplifying war-related fears: There is a real possibility that "
+            "nuclear weapons will be employed\n",
+            "is not a sub-narrative of 'URW: Discrediting Ukraine'",
+        ),
+    ],
+)
+def test_predict_explanations_refuses_labels_outside_the_taxonomy(capsys, tmp_path, line, problem):
+    docs, _ = _entity_docs(tmp_path)
+    narratives_file = tmp_path / "dominant.txt"
+    narratives_file.write_text(line, encoding="utf-8")
+    args = ["predict", "explanations", "--docs", str(docs), "--narratives", str(narratives_file)]
+    code, _, err = run(capsys, *args, "--out", str(tmp_path / "o.txt"))
+    assert code == 2 and "dominant.txt:1: " in err and problem in err
 
 
 def test_outputs_never_overwrite_inputs(capsys, tmp_path):

@@ -280,6 +280,7 @@ def predict_explanations(
     from narrascope.pipeline import load
     from narrascope.progress import progress_bar
     from narrascope.tasks.explain import ExplanationTagger
+    from narrascope.taxonomy import narratives
     from narrascope.text.langid import detect_language
 
     refuse_overwriting_inputs(out, [docs, *([narratives_file] if narratives_file else [])])
@@ -288,7 +289,7 @@ def predict_explanations(
     articles = {article.id: article for article in iter_articles([docs])}
     rows = []
     if narratives_file is not None:
-        wanted = read_explanation_annotations(narratives_file)
+        wanted = read_explanation_annotations(narratives_file, narratives())
         missing = [item.article_id for item in wanted if item.article_id not in articles]
         if missing:
             raise InputError(narratives_file, f"{len(missing)} article(s) are not in {docs} (e.g. {missing[0]})")
@@ -335,8 +336,13 @@ def eval_explanations(
     results, all_gold, all_texts = {}, {}, {}
     for number, path in enumerate(gold):
         folder = docs[number] if number < len(docs) else path.parent / "subtask-3-documents"
-        texts = {article.id: article.text for article in iter_articles([folder])} if folder.exists() else {}
-        expected = {item.article_id: item.explanation or "" for item in read_explanation_annotations(path)}
+        if not folder.is_dir():  # without the articles every quote would count as invented
+            raise InputError(folder, "no such folder: the quote check needs the articles (give --docs)")
+        texts = {article.id: article.text for article in iter_articles([folder])}
+        annotations = read_explanation_annotations(path)
+        if any(item.explanation is None for item in annotations):
+            raise InputError(path, "has no explanation column (gold is subtask-3-annotations.txt)")
+        expected = {item.article_id: item.explanation or "" for item in annotations}
         missing = [article_id for article_id in expected if article_id not in predicted]
         if missing:
             raise InputError(pred[0], f"{len(missing)} article(s) of {path} have no explanation (e.g. {missing[0]})")

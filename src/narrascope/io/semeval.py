@@ -194,11 +194,19 @@ def _split_labels(column: str) -> tuple[str, ...]:
     return tuple(label.strip() for label in column.split(";") if label.strip())
 
 
-def read_explanation_annotations(path: str | Path) -> list[ExplanationAnnotation]:
-    """Subtask-3 annotations (with explanations) or dominant-narrative inputs (without)."""
+def read_explanation_annotations(path: str | Path, taxonomy: Taxonomy | None = None) -> list[ExplanationAnnotation]:
+    """Subtask-3 annotations (with explanations) or dominant-narrative inputs (without); with a taxonomy, unknown
+    labels and a sub-narrative of another narrative are errors naming the line."""
     annotations = []
-    for _number, fields in _rows(path, 3, 4):
+    for number, fields in _rows(path, 3, 4):
         subnarrative = None if fields[2].lower() == NO_SUBNARRATIVE else fields[2]
+        if taxonomy is not None:
+            if fields[1] not in taxonomy.coarse:
+                raise InputError(path, f"unknown narrative {fields[1]!r}", number)
+            if subnarrative is not None and subnarrative not in taxonomy.fine:
+                raise InputError(path, f"unknown sub-narrative {subnarrative!r}", number)
+            if subnarrative is not None and taxonomy.parent(subnarrative) != fields[1]:
+                raise InputError(path, f"{subnarrative!r} is not a sub-narrative of {fields[1]!r}", number)
         explanation = fields[3] if len(fields) == 4 else None
         annotations.append(ExplanationAnnotation(fields[0], fields[1], subnarrative, explanation))
     return annotations
