@@ -47,6 +47,8 @@ def test_corpus_commands_reject_bad_options_in_one_line(capsys, tmp_path):
     db = str(tmp_path / "corpus.db")
     code, _, err = run(capsys, "search", "x", "--db", db, "--since", "yesterday")
     assert code == 2 and "'yesterday' is not a date" in err
+    code, _, err = run(capsys, "search", "🙂 *", "--db", db)
+    assert code == 2 and "has no words to search for" in err
     code, _, err = run(capsys, "search", "x", "--db", db, "--narrative", "no such narrative")
     assert code == 2 and "is not a label" in err
     code, _, err = run(capsys, "search", "x", "--db", db, "--narrative", "Discrediting")
@@ -74,6 +76,9 @@ def test_export_refuses_to_overwrite_its_database(capsys, tmp_path):
     code, _, err = run(capsys, "export", "--db", str(db), "-f", "jsonl", "--out", str(db))
     assert code == 2 and "the output file is also an input" in err
     assert db.read_bytes() == before
+    chart = tmp_path / "chart.png"
+    code, _, err = run(capsys, "trends", "--db", str(db), "--plot", str(chart))  # stored but not analysed yet
+    assert code == 0 and "nothing to plot" in err and not chart.exists()
 
 
 def test_analyze_db_analyses_the_good_files_when_some_are_bad(capsys, tmp_path):

@@ -119,3 +119,13 @@ def test_predict_explanations_with_the_llm_and_the_offline_fallback(llm, tmp_pat
     code, _, err = run(capsys, *args, "--llm-url", f"http://{host}:{port}/v2", "--llm-model", "tiny")
     assert code == 0 and "HTTP 404" in err and "used the offline engine" in err
     assert out.read_text(encoding="utf-8").split("\t")[1].startswith("The text presents")
+
+
+def test_analyze_says_when_it_fell_back_to_the_offline_engine(llm, capsys):
+    from .test_cli import NATO_ARTICLE, run
+
+    host, port = llm.server_address
+    llm.answers = [404]
+    code, out, err = run(capsys, "analyze", str(NATO_ARTICLE), "--llm-url", f"http://{host}:{port}/v3", "-f", "json")
+    assert code == 0 and "HTTP 404" in err and "used the offline engine" in err
+    assert json.loads(out)["explanation"]["engine"] == "offline"

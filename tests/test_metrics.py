@@ -1,3 +1,4 @@
+import numpy as np
 import pytest
 
 from narrascope.evaluate.multilabel import document_f1, macro_f1, samples_f1
@@ -36,3 +37,17 @@ def test_macro_f1_by_hand():
     predicted = {"d1": {"A"}, "d2": {"B"}, "d3": {"A"}}
     # A: tp=1 (d1), gold 2, pred 2 -> 0.5; B: 1.0; C: 0.0
     assert macro_f1(gold, predicted, ["A", "B", "C", "Other"]) == pytest.approx((0.5 + 1.0 + 0.0) / 3)
+
+
+def test_bertscore_of_identical_texts_is_exactly_one():
+    from narrascope.evaluate.explanations import bertscore_f1
+
+    def encode(words):  # one axis per word, with the rounding error of real encoders (norms a hair above 1)
+        axis = {word: i for i, word in enumerate(["NATO", "nato", "troops"])}
+        vectors = np.zeros((len(words), len(axis)), dtype=np.float32)
+        for row, word in enumerate(words):
+            vectors[row, axis[word]] = 1 + 1e-6
+        return vectors
+
+    assert bertscore_f1("NATO troops", "NATO troops", encode, baseline=0.5) == 1.0
+    assert bertscore_f1("NATO troops", "NATO", encode, baseline=0.5) < 1.0

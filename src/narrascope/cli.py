@@ -22,6 +22,7 @@ from narrascope.console import (
     output_format_option,
     stderr,
     stdout,
+    warn,
 )
 from narrascope.errors import InputError, NarrascopeError
 
@@ -85,6 +86,16 @@ def llm_settings(llm_url: str | None, llm_model: str, llm_timeout: float):
     from narrascope.tasks.explain.llm import LLMSettings
 
     return LLMSettings(llm_url, llm_model, llm_timeout) if llm_url else None
+
+
+def warn_llm_fallbacks(components) -> None:
+    """One warning per distinct LLM problem that made explanations fall back to the offline engine."""
+    from narrascope.tasks.explain import ExplanationTagger
+
+    for component in components:
+        if isinstance(component, ExplanationTagger):
+            for failure in dict.fromkeys(component.failures):
+                warn(f"{failure}; used the offline engine")
 
 
 #: ``--db`` given without a value: the database named by $NARRASCOPE_DB, else narrascope.db. The variable is read
@@ -155,12 +166,14 @@ def analyze(
 
     errors: list[InputError] = []
     count = 0
-    for analysis in pipeline.load(llm_settings(llm_url, llm_model, llm_timeout)).pipe(iter_articles(paths, errors)):
+    analyser = pipeline.load(llm_settings(llm_url, llm_model, llm_timeout))
+    for analysis in analyser.pipe(iter_articles(paths, errors)):
         count += 1
         if output_format == "json":
             sys.stdout.write(json.dumps(analysis.to_dict(), ensure_ascii=False) + "\n")
         else:
             print_analysis(stdout, analysis)
+    warn_llm_fallbacks(analyser.components)
     for error in errors:
         fail(str(error))
     if errors and count:
@@ -222,7 +235,7 @@ def predict_entities(docs: Path, mentions: Path | None, out: Path, lenient: bool
         warnings: list[str] = []
         wanted = check_mentions(read_entity_annotations(mentions), texts, mentions, lenient, warnings)
         for warning in warnings:
-            stderr.print(f"narrascope: warning: {warning}", highlight=False, markup=False)
+            warn(warning)
     model = EntityTagger.load_shipped().model
     rows = []
     with progress_bar(stderr, "Framing entities", total=len(articles)) as advance:
@@ -305,8 +318,7 @@ def predict_explanations(
             for analysis in load(settings).pipe(articles.values()):
                 rows.append((analysis.article.id, analysis.explanation.text if analysis.explanation else ""))
                 advance(1)
-    for failure in dict.fromkeys(tagger.failures):
-        stderr.print(f"narrascope: warning: {failure}; used the offline engine", highlight=False, markup=False)
+    warn_llm_fallbacks([tagger])
     write_explanation_predictions(out, rows)
     stderr.print(f"Wrote {len(rows)} explanation(s) to {out}", style="dim")
 

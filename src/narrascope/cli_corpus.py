@@ -155,9 +155,11 @@ def search(query: str, db: str, limit: int, offset: int, output_format: str, **f
       narrascope search --entity Macron --role Antagonist
     """
     from narrascope.store import Store
-    from narrascope.store.search import MARK_END, MARK_START
+    from narrascope.store.search import MARK_END, MARK_START, parse_terms
     from narrascope.store.search import search as run_search
 
+    if query and not parse_terms(query):
+        raise click.BadParameter(f"{query!r} has no words to search for", param_hint="QUERY")
     chosen = build_filters(**filters)
     with Store(db, must_exist=True) as store:
         hits = run_search(store, query, chosen, limit=limit, offset=offset)
@@ -256,7 +258,9 @@ def trends(
         writer.writerows(records)
     else:
         _print_trend_table(points, per)
-    if plot is not None:
+    if plot is not None and not points:
+        stderr.print(f"No chart written to {plot}: nothing to plot.", style="dim")
+    elif plot is not None:
         from narrascope.plots import plot_trends
 
         plot_trends(points, plot, title=f"{level.capitalize()} share per {by}")

@@ -43,3 +43,7 @@ output_format_option = click.option(
 
 def fail(message: str) -> None:
     stderr.print(f"narrascope: error: {message}", highlight=False, markup=False, soft_wrap=True)
+
+
+def warn(message: str) -> None:
+    stderr.print(f"narrascope: warning: {message}", highlight=False, markup=False, soft_wrap=True)

@@ -60,7 +60,8 @@ def bertscore_f1(predicted: str, gold: str, encode: WordEncoder, baseline: float
     predicted_words, gold_words = tokens(predicted), tokens(gold)
     if not predicted_words or not gold_words:
         return 0.0
-    similarity = (encode(predicted_words) @ encode(gold_words).T - baseline) / (1 - baseline)
+    cosine = np.minimum(encode(predicted_words) @ encode(gold_words).T, 1.0)  # float error made identical words 1+ε
+    similarity = (cosine - baseline) / (1 - baseline)
     precision = float(similarity.max(axis=1).mean())
     recall = float(similarity.max(axis=0).mean())
     return 2 * precision * recall / (precision + recall) if precision + recall > 0 else 0.0

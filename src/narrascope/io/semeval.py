@@ -129,7 +129,10 @@ def check_mentions(
             found = _nearest(text, item.mention, item.start) if lenient else None
             if found is not None:
                 if warnings is not None:
-                    warnings.append(f"{source}:{item.line}: moved {item.mention!r} from {item.start} to {found}")
+                    warnings.append(
+                        f"{source}:{item.line}: moved {item.mention!r} from {item.start}-{item.end - 1} "
+                        f"to {found}-{found + len(item.mention) - 1}"
+                    )
                 item = replace(item, start=found, end=found + len(item.mention))
             else:
                 problem = f"mention {item.mention!r} does not match the text at {item.start}-{item.end - 1} " + (

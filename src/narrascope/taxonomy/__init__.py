@@ -94,7 +94,7 @@ class Taxonomy:
             if len(matches) > 1:
                 shown = "; ".join(matches[:4]) + (" …" if len(matches) > 4 else "")
                 raise ValueError(f"{name!r} matches {len(matches)} labels ({shown}); give more of the name")
-        raise ValueError(f"{name!r} is not a label of the {self.name} taxonomy (see `narrascope taxonomy`)")
+        raise ValueError(f"{name!r} is not a label of the {self.name} taxonomy (see `narrascope taxonomy {self.name}`)")
 
     def consistent(self, coarse: Iterable[str], fine: Iterable[str]) -> tuple[list[str], list[str]]:
         """Labels repaired to obey the taxonomy, order kept.
