@@ -366,3 +366,23 @@ def test_an_unwritable_output_is_one_line_and_new_files_follow_the_umask(capsys,
     finally:
         os.umask(previous)
     assert stat.S_IMODE(out.stat().st_mode) == 0o644  # readable by the team, as any file the shell would make
+
+
+def test_eval_refuses_predictions_for_articles_no_gold_file_has(capsys, tmp_path):
+    gold, pred = tmp_path / "gold.txt", tmp_path / "pred.txt"
+    gold.write_text("a.txt\tNATO\t0\t3\tAntagonist\tInstigator\n", encoding="utf-8")
+    pred.write_text(
+        "a.txt\tNATO\t0\t3\tAntagonist\tInstigator\nNOPE.txt\tKyiv\t5\t8\tInnocent\tVictim\n", encoding="utf-8"
+    )
+    code, _, err = run(capsys, "eval", "entities", "--gold", str(gold), "--pred", str(pred))
+    assert code == 2 and "1 predicted article(s) are not in any gold file (e.g. NOPE.txt)" in err
+    pred.write_text(
+        "a.txt\tNATO\t0\t3\tAntagonist\tInstigator\na.txt\tNATO\t0\t3\tInnocent\tVictim\n", encoding="utf-8"
+    )
+    code, _, err = run(capsys, "eval", "entities", "--gold", str(gold), "--pred", str(pred))
+    assert code == 2 and "pred.txt:2: mention 'NATO' at 0 is predicted twice" in err
+
+    gold.write_text("7\t1\tDoubt\n7\t3\t\n", encoding="utf-8")
+    pred.write_text("7\t1\tDoubt\nZZZ\t1\tDoubt\n", encoding="utf-8")
+    code, _, err = run(capsys, "eval", "techniques", "--gold", str(gold), "--pred", str(pred))
+    assert code == 2 and "(e.g. ZZZ)" in err

@@ -334,7 +334,7 @@ def eval_explanations(
 ) -> None:
     """Token-F1 and BERTScore-style F1 against gold explanations, share over 80 words, share with invented quotes."""
     from narrascope.evaluate.explanations import e5_word_encoder, score_explanations
-    from narrascope.evaluate.files import dataset_name, unique_name
+    from narrascope.evaluate.files import dataset_name, refuse_extra, refuse_missing, unique_name
     from narrascope.evaluate.report import print_explanation_table
     from narrascope.io import iter_articles
     from narrascope.io.semeval import read_explanation_annotations, read_explanation_predictions
@@ -355,12 +355,11 @@ def eval_explanations(
         if any(item.explanation is None for item in annotations):
             raise InputError(path, "has no explanation column (gold is subtask-3-annotations.txt)")
         expected = {item.article_id: item.explanation or "" for item in annotations}
-        missing = [article_id for article_id in expected if article_id not in predicted]
-        if missing:
-            raise InputError(pred[0], f"{len(missing)} article(s) of {path} have no explanation (e.g. {missing[0]})")
+        refuse_missing(expected, predicted, path, pred)
         results[unique_name(results, dataset_name(path))] = score_explanations(expected, predicted, texts, encode)
         all_gold.update(expected)
         all_texts.update(texts)
+    refuse_extra(all_gold, predicted, pred)
     if len(gold) > 1:
         results["all"] = score_explanations(all_gold, predicted, all_texts, encode)
     emit_scores(results, output_format, print_explanation_table)
@@ -438,7 +437,7 @@ def _reads_as_paragraphs(path: Path) -> bool:
 @output_format_option
 def eval_techniques(gold: tuple[Path, ...], pred: tuple[Path, ...], level: str, output_format: str) -> None:
     """Micro-/macro-F1 of paragraph techniques, or the SemEval-2020 span F1 with partial credit for overlap."""
-    from narrascope.evaluate.files import unique_name
+    from narrascope.evaluate.files import refuse_extra, unique_name
     from narrascope.evaluate.report import print_technique_table
     from narrascope.evaluate.techniques import score_paragraphs, score_spans
     from narrascope.io.persuasion import read_paragraph_labels, read_spans
@@ -460,6 +459,9 @@ def eval_techniques(gold: tuple[Path, ...], pred: tuple[Path, ...], level: str, 
     for path in gold:  # named by the language folder (semeval2023-t3/<lang>/…), else by the file
         language = path.parent.name if path.parent.name in SEMEVAL2023_LANGUAGES else None
         results[unique_name(results, language or path.stem)] = score(path)
+    if level == "paragraphs":  # paragraph gold lists every article (span gold omits articles without spans)
+        gold_articles = {row.article_id for path in gold for row in read_paragraph_labels(path, taxonomy)}
+        refuse_extra(gold_articles, {row.article_id for row in predicted_rows}, pred)
     emit_scores(results, output_format, print_technique_table)
 
 

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from narrascope.errors import InputError
-from narrascope.evaluate.files import dataset_name, joined, unique_name
+from narrascope.evaluate.files import dataset_name, refuse_extra, refuse_missing, unique_name
 from narrascope.io.semeval import EntityAnnotation, read_entity_annotations
 from narrascope.taxonomy import roles
 
@@ -83,19 +83,23 @@ def _best_match(item: EntityAnnotation, candidates: Sequence[EntityAnnotation]) 
 def evaluate_entity_files(gold_paths: Sequence[Path], predicted_paths: Sequence[Path]) -> dict[str, EntityScores]:
     """Scores per gold file (named by language where the path shows one), plus ``all`` for several files."""
     taxonomy = roles()
-    predicted = [item for path in predicted_paths for item in read_entity_annotations(path, taxonomy, with_roles=True)]
+    predicted = []
+    for path in predicted_paths:
+        seen: set[tuple[str, int, int]] = set()
+        for item in read_entity_annotations(path, taxonomy, with_roles=True):
+            if (item.article_id, item.start, item.end) in seen:
+                raise InputError(path, f"mention {item.mention!r} at {item.start} is predicted twice", item.line)
+            seen.add((item.article_id, item.start, item.end))
+            predicted.append(item)
     predicted_articles = {item.article_id for item in predicted}
     results: dict[str, EntityScores] = {}
     all_gold: list[EntityAnnotation] = []
     for path in gold_paths:
         gold = read_entity_annotations(path, taxonomy, with_roles=True)
-        missing = sorted({item.article_id for item in gold} - predicted_articles)
-        if missing:
-            raise InputError(
-                joined(predicted_paths), f"{len(missing)} article(s) of {path} have no prediction (e.g. {missing[0]})"
-            )
+        refuse_missing([item.article_id for item in gold], predicted_articles, path, predicted_paths)
         results[unique_name(results, dataset_name(path))] = score_entities(gold, predicted)
         all_gold.extend(gold)
+    refuse_extra({item.article_id for item in all_gold}, predicted_articles, predicted_paths)
     if len(gold_paths) > 1:
         results["all"] = score_entities(all_gold, predicted)
     return results

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Container, Sequence
+from collections.abc import Collection, Container, Sequence
 from pathlib import Path
+
+from narrascope.errors import InputError
 
 #: Language folders of the SemEval-2025 Task 10 data.
 LANGUAGE_FOLDERS = ("BG", "EN", "HI", "PT", "RU")
@@ -27,3 +29,17 @@ def unique_name(existing: Container[str], name: str) -> str:
 
 def joined(paths: Sequence[Path]) -> str:
     return ", ".join(str(path) for path in paths)
+
+
+def refuse_missing(gold_ids: Collection[str], predicted_ids: Container[str], gold: Path, pred: Sequence[Path]) -> None:
+    """Every gold article needs a prediction: scoring a missing one as empty would hide a broken run."""
+    missing = sorted(article for article in set(gold_ids) if article not in predicted_ids)
+    if missing:
+        raise InputError(joined(pred), f"{len(missing)} article(s) of {gold} have no prediction (e.g. {missing[0]})")
+
+
+def refuse_extra(gold_ids: Container[str], predicted_ids: Collection[str], pred: Sequence[Path]) -> None:
+    """Predictions for articles no gold file has: a wrong --gold or a mixed-up prediction file."""
+    extra = sorted(article for article in set(predicted_ids) if article not in gold_ids)
+    if extra:
+        raise InputError(joined(pred), f"{len(extra)} predicted article(s) are not in any gold file (e.g. {extra[0]})")

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from narrascope.errors import InputError
-from narrascope.evaluate.files import dataset_name, joined, unique_name
+from narrascope.evaluate.files import dataset_name, refuse_extra, refuse_missing, unique_name
 from narrascope.evaluate.multilabel import macro_f1, samples_f1
 from narrascope.io.semeval import NarrativeAnnotation, read_narrative_annotations
 from narrascope.taxonomy import Taxonomy, narratives
@@ -67,20 +67,12 @@ def evaluate_files(gold_paths: Sequence[Path], predicted_paths: Sequence[Path]) 
     all_gold: list[NarrativeAnnotation] = []
     for path in gold_paths:
         gold = read_narrative_annotations(path, taxonomy)
-        missing = [item.article_id for item in gold if item.article_id not in predicted]
-        if missing:
-            raise InputError(
-                joined(predicted_paths), f"{len(missing)} article(s) of {path} have no prediction (e.g. {missing[0]})"
-            )
+        refuse_missing([item.article_id for item in gold], predicted, path, predicted_paths)
         results[unique_name(results, dataset_name(path))] = score_narratives(
             gold, [predicted[item.article_id] for item in gold], taxonomy
         )
         all_gold.extend(gold)
-    extra = sorted(set(predicted) - {item.article_id for item in all_gold})
-    if extra:
-        raise InputError(
-            joined(predicted_paths), f"{len(extra)} predicted article(s) are not in any gold file (e.g. {extra[0]})"
-        )
+    refuse_extra({item.article_id for item in all_gold}, predicted, predicted_paths)
     if len(gold_paths) > 1:
         results["all"] = score_narratives(all_gold, [predicted[item.article_id] for item in all_gold], taxonomy)
     return results
