@@ -52,6 +52,8 @@ def test_analyze_reads_html_and_rejects_malformed_requests_with_the_field(client
     assert broken.status_code == 422
     wrong_type = client.post("/api/analyze", json={"text": "x", "language": "english"})
     assert wrong_type.status_code == 422 and wrong_type.json()["detail"][0]["loc"] == ["body", "language"]
+    blank = client.post("/api/analyze", json={"text": " \n\t "})  # the CLI refuses it too ("file is empty")
+    assert blank.status_code == 422 and blank.json()["detail"][0]["loc"] == ["body", "text"]
 
 
 def test_oversized_bodies_get_413_with_a_message(client):

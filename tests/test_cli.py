@@ -386,3 +386,12 @@ def test_eval_refuses_predictions_for_articles_no_gold_file_has(capsys, tmp_path
     pred.write_text("7\t1\tDoubt\nZZZ\t1\tDoubt\n", encoding="utf-8")
     code, _, err = run(capsys, "eval", "techniques", "--gold", str(gold), "--pred", str(pred))
     assert code == 2 and "(e.g. ZZZ)" in err
+
+
+def test_a_byte_order_mark_stays_out_of_explanation_quotes(capsys, tmp_path):
+    article = tmp_path / "bom.txt"
+    article.write_bytes(b"\xef\xbb\xbf" + NATO_ARTICLE.read_bytes())
+    code, out, err = run(capsys, "analyze", str(article), "--format", "json")
+    explanation = json.loads(out)["explanation"]
+    assert code == 0 and explanation["evidence"][0]["start"] == 1, err  # the title, quoted without the mark
+    assert "\ufeff" not in explanation["text"]

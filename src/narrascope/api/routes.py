@@ -24,7 +24,9 @@ MAX_TEXT_CHARS = 1_000_000
 class ArticleIn(BaseModel):
     """An article to analyse or store: plain text (first line may be the title) or an HTML page."""
 
-    text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS, description="Article text, or HTML with `html: true`.")
+    text: str = Field(
+        min_length=1, max_length=MAX_TEXT_CHARS, pattern=r"\S", description="Article text, or HTML with `html: true`."
+    )
     html: bool = Field(False, description="`text` is an HTML page: its main text is extracted first.")
     title: str | None = Field(None, max_length=1000)
     language: str | None = Field(None, pattern=r"^[a-z]{2}$", description="ISO 639-1 code; detected if absent.")

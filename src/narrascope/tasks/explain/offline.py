@@ -33,7 +33,7 @@ MAX_COUNT = 4
 #: Pseudo-counts of P(gold count >= k | >= 1) for k = 1..MAX_COUNT, for words seen rarely.
 _REPEAT_PRIOR = np.array([1.0, 0.3, 0.1, 0.03])
 _CLAUSE = re.compile(r"[,;:]\s+|\s+[–—-]\s+")
-_EDGE = frozenset("\"'“”‘’«»„,;:–—-()[]")
+_EDGE = frozenset("\"'“”‘’«»„,;:–—-()[]\ufeff")  # \ufeff: a byte-order mark at the start of the text
 _PROPER = frozenset({"Ukraine", "Ukrainian", "Ukraine’s", "Russia", "Russian", "NATO", "CO2", "EU", "UA", "West"})
 _CLAIM = re.compile(r" (is|are|will|do|does|has|have|cannot|should|risk)\b|/will ")
 _QUOTES = {"bg": ("„", "“"), "ru": ("«", "»")}
