@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import threading
 from datetime import date, timedelta
 
 import pytest
@@ -260,3 +261,23 @@ def test_unusable_databases_are_one_line_errors(tmp_path):
         Store("mysql://localhost/x")
     with pytest.raises(StoreError, match=r"127\.0\.0\.1:1"):
         Store("postgresql://nobody@127.0.0.1:1/x").counts()
+
+
+def test_stores_opened_at_once_on_a_new_sqlite_file_all_succeed(tmp_path):
+    """The losers of the race to create the schema retry and find it done (once: "UNIQUE constraint failed")."""
+    errors: list[Exception] = []
+
+    def open_store(path):
+        try:
+            Store(path).close()
+        except StoreError as error:
+            errors.append(error)
+
+    for attempt in range(30):
+        path = tmp_path / f"new-{attempt}.db"
+        threads = [threading.Thread(target=open_store, args=(path,)) for _ in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert errors == []

@@ -31,13 +31,16 @@ _BOMS = (
 #: Legacy encodings of our languages' news sites, always tried besides charset-normalizer's guesses.
 _LEGACY_ENCODINGS = ("cp1251", "cp1252", "koi8-r", "iso8859-5")
 _MAX_CANDIDATES = 5
-#: Valid multi-byte UTF-8 characters needed per broken byte to read a file as damaged UTF-8.
-_UTF8_VALID_PER_ERROR = 3
+#: Valid multi-byte UTF-8 characters needed per broken byte to read a file as damaged UTF-8 (legacy code pages
+#: almost never form one by accident: a capital like "Ã" followed by a symbol byte like "©").
+_UTF8_VALID_PER_ERROR = 1
 #: Non-ASCII one-letter words of our languages (Portuguese, Russian, Bulgarian; Devanagari letters are common).
 _ONE_LETTER_WORDS = frozenset("àéóаАвВиИкКоОсСуУяЯ") | {chr(code) for code in range(0x0900, 0x0980)}
+#: Most accented letters a Latin-script text of ours has among its Latin letters (Portuguese: about 5 %).
+_MAX_ACCENTED_SHARE = 0.3
 _DASHES_TO_SPACES = str.maketrans("–—…/", "    ")  # "word—word" is two words
-_COMMON_SYMBOLS = frozenset("“”‘’„«»–—…•€№°º\u00a0\u00ad§©®ª·")
-_WORD_EDGES = ".,;:!?'\"()[]«»„“”’‘…-–—"
+_COMMON_SYMBOLS = frozenset("“”‘’„«»–—…•€£¥₽₹№°º\u00a0\u00ad§©®™ª·½±×")
+_WORD_EDGES = ".,;:!?'\"()[]«»„“”’‘…-–—®™©"
 _CONTROL_BYTES = bytes(range(0, 9)) + bytes(range(14, 32))
 
 
@@ -76,7 +79,7 @@ def decode(data: bytes, source: str | Path) -> str:
     text = None
     for bom, encoding in _BOMS:
         if data.startswith(bom):
-            text = _decode_as(data, encoding, source)
+            text = _decode_as(data, encoding, source, damage_ok=encoding == "utf-8")
             break
     if text is not None:
         if not text.lstrip("\ufeff").strip():
@@ -120,7 +123,7 @@ def _guess_encoding(data: bytes) -> str | None:
     reads less like any language, so candidates are ranked by word purity, then by language-id confidence.
     """
     candidates = [match.encoding for match in from_bytes(data)][:_MAX_CANDIDATES]
-    best, best_key = None, (-1.0, -1.0, False, -1.0)
+    best, best_key = None, (-1.0, False, -1.0)
     for encoding in dict.fromkeys([*candidates, *_LEGACY_ENCODINGS]):
         try:
             text = data.decode(encoding)
@@ -128,8 +131,7 @@ def _guess_encoding(data: bytes) -> str | None:
             continue
         language, confidence = detect_language(text)
         key = (
-            round(_word_purity(text), 3),
-            round(_common_share(text), 2),
+            round(_word_purity(text) + _common_share(text), 3),
             encoding in _LEGACY_ENCODINGS,  # on a tie, the code pages news sites use (not mac-roman or cp850)
             confidence if language in SUPPORTED_LANGUAGES else confidence / 2,
         )
@@ -141,22 +143,30 @@ def _guess_encoding(data: bytes) -> str | None:
 def _common_share(text: str) -> float:
     """Share of the non-ASCII characters that our languages' news really use: Cyrillic and Devanagari letters,
     accented Latin letters, typographic quotes and dashes. Wrong code pages turn "–" into "¢" or a C1 control,
-    "ö" into "ц" and "º" into "ẃ"; the word-purity test cannot see those when they sit between words."""
+    "ö" into "ц" and "º" into "ẃ"; the word-purity test cannot see those when they sit between words.
+
+    Accented Latin letters count only while they are a minority of the Latin letters: Portuguese has a few per
+    sentence, while Russian read as Windows-1252 ("Ðàíåíûå ïðè") is nothing else."""
+    sample = text[:20_000]
+    latin = sum(1 for char in sample if char.isascii() and char.isalpha())
+    accented = sum(1 for char in sample if _is_latin1_letter(char))
+    accents_plausible = accented <= _MAX_ACCENTED_SHARE * (latin + accented)
     unusual = total = 0
-    for char in text[:20_000]:
+    for char in sample:
         if ord(char) > 127:
             total += 1
-            unusual += not (char in _COMMON_SYMBOLS or _is_common_letter(char))
+            common = char in _COMMON_SYMBOLS or _is_cyrillic_or_devanagari(char)
+            unusual += not (common or (accents_plausible and _is_latin1_letter(char)))
     return 1.0 - unusual / total if total else 1.0
 
 
-def _is_common_letter(char: str) -> bool:
-    code = ord(char)
-    return (
-        0x0400 <= code <= 0x045F  # Cyrillic (Russian, Bulgarian, Ukrainian letters)
-        or 0x0900 <= code <= 0x097F  # Devanagari
-        or (0x00C0 <= code <= 0x00FF and char not in "×÷")  # Latin-1 letters: ã ç é ö ß …
-    )
+def _is_cyrillic_or_devanagari(char: str) -> bool:
+    return 0x0400 <= ord(char) <= 0x045F or 0x0900 <= ord(char) <= 0x097F
+
+
+def _is_latin1_letter(char: str) -> bool:
+    """ã ç é ö ß …"""
+    return 0x00C0 <= ord(char) <= 0x00FF and char not in "×÷"
 
 
 def _word_purity(text: str) -> float:
@@ -183,11 +193,15 @@ def _script(letter: str) -> str:
     return "LATIN" if letter in "ªº" else unicodedata.name(letter, "?").split(" ")[0]
 
 
-def _decode_as(data: bytes, encoding: str, source: str | Path) -> str:
+def _decode_as(data: bytes, encoding: str, source: str | Path, damage_ok: bool = False) -> str:
+    """``data`` in ``encoding``; ``damage_ok``: a file that declares UTF-8 may have a few broken bytes."""
     try:
         text = data.decode(encoding)
     except (UnicodeDecodeError, LookupError):
-        raise InputError(source, f"cannot decode the file as {encoding}") from None
+        damaged = _damaged_utf8(data) if damage_ok else None
+        if damaged is None:
+            raise InputError(source, f"cannot decode the file as {encoding}") from None
+        text = damaged
     if "\x00" in text:
         raise InputError(source, "looks like a binary file, not text")
     return text

@@ -130,13 +130,15 @@ class Store:
 
     def _migrate(self) -> None:
         """Bring the schema up to date. Two processes opening a new SQLite file at once both try to create it: the
-        loser's transaction fails with "already exists" once the winner commits, and its retry finds it done."""
+        loser's transaction fails once the winner commits ("already exists", or its schema version is recorded
+        twice), and its retry finds the work done."""
         for attempt in range(5):
             try:
                 self._run(migrate)
                 return
             except StoreError as error:
-                if "already exists" not in str(error) or attempt == 4:
+                lost_race = "already exists" in str(error) or "schema_version.version" in str(error)
+                if not lost_race or attempt == 4:
                     raise
                 time.sleep(0.05 * (attempt + 1))
 
