@@ -83,6 +83,7 @@ def test_without_a_configured_token_writes_are_refused(database_url):
 def test_private_mode_gates_reads(database_url):
     with TestClient(create_app(Settings(db=database_url, token=TOKEN, private=True))) as test_client:
         assert test_client.get("/api/articles").status_code == 401
+        assert test_client.post("/api/analyze", json={"text": "NATO troops"}).status_code == 401
         assert test_client.get("/", headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 200
 
 
@@ -123,6 +124,49 @@ def test_read_endpoints(client):
     entities = client.get("/api/entities", params={"limit": 5}).json()
     assert entities and all(item["articles"] >= 1 for item in entities)
     assert client.get("/api/search", params={"narrative": "no such narrative"}).status_code == 422
+
+
+def test_filters_apply_to_every_endpoint_that_lists_them(client):
+    top = client.get("/api/entities", params={"limit": 1}).json()[0]
+    named = client.get("/api/entities", params={"entity": top["name"]})  # was a 500: the filter lost its FROM
+    assert named.status_code == 200 and top["name"] in [item["name"] for item in named.json()]
+    assert client.get("/api/entities", params={"entity": "%"}).json() == []  # no letters: names no one
+    everything = client.get("/api/trends", params={"by": "month"}).json()
+    russian = client.get("/api/trends", params={"by": "month", "lang": "ru"}).json()
+    assert sum(p["count"] for p in russian) < sum(p["count"] for p in everything)
+    assert {p["total"] for p in russian} == {1}  # one Russian example: shares are within the filter
+    assert client.get("/api/trends", params={"source": "nowhere"}).json() == []
+    assert client.get("/api/trends", params={"entity": "NATO"}).status_code == 422
+    puppet = client.get("/api/trends", params={"narrative": "Ukraine is a puppet of the West"}).json()
+    assert {p["label"] for p in puppet} <= {"URW: Discrediting Ukraine: Ukraine is a puppet of the West"}
+    assert client.get("/api/search", params={"q": "* -"}).status_code == 422
+
+
+def test_out_of_range_numbers_are_422_not_500(client):
+    huge = str(2**63)
+    assert client.get(f"/api/articles/{huge}").status_code == 422
+    assert client.get("/api/articles", params={"offset": huge}).status_code == 422
+    assert client.get("/api/search", params={"q": "troops", "offset": "9" * 20}).status_code == 422
+    page = client.get(f"/articles/{huge}")
+    assert page.status_code in (404, 422) and page.headers["content-type"].startswith("text/html")
+    missing = client.get("/no/such/page")
+    assert missing.status_code == 404 and "Back to the dashboard" in missing.text
+    bad = client.get("/search", params={"page": "0"})
+    assert bad.status_code == 422 and "<h1>422</h1>" in bad.text
+    assert client.get("/api/no-such-endpoint").json() == {"detail": "Not Found"}
+
+
+def test_stored_articles_get_distinct_ids_and_ids_cannot_break_tsv_exports(client):
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    body = [{"text": "First\n\nOne text."}, {"text": "Second\n\nAnother text."}]
+    assert client.post("/api/articles", json=body, headers=auth).status_code == 201
+    ids = [hit["id"] for hit in client.get("/api/search", params={"q": "text"}).json()]
+    assert len(set(ids)) == len(ids) and all(article_id.startswith("api-") for article_id in ids)
+    bad = client.post("/api/articles", json=[{"id": "a\tb", "text": "x"}], headers=auth)
+    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", 0, "id"]
+    html = "<html><head><title>Page title</title></head><body><article><p>NATO troops went.</p></article></body></html>"
+    titled = client.post("/api/analyze", json={"text": html, "html": True, "title": "My title"})
+    assert titled.json()["article"]["title"] == "My title"
 
 
 def test_pages_render_and_send_security_headers(client):

@@ -1,9 +1,10 @@
 import json
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
 from narrascope.document import Actor, Analysis, Article, Explanation, Label, Mention, Span
+from narrascope.errors import InputError
 
 
 def _analysis() -> Analysis:
@@ -56,3 +57,25 @@ def test_span_of_refuses_ranges_outside_the_text(start, end):
 def test_article_without_optional_fields_round_trips():
     article = Article(id="x", text="body only")
     assert Article.from_dict(article.to_dict()) == article
+
+
+def test_a_publication_time_is_kept_as_its_day_so_json_round_trips():
+    article = Article("x", "Text", published=datetime(2024, 1, 2, 10, 30))
+    assert article.published == date(2024, 1, 2)
+    assert Article.from_dict(json.loads(json.dumps(article.to_dict()))) == article
+
+
+@pytest.mark.parametrize(
+    ("given", "error", "message"),
+    [
+        ("  \n\t", InputError, "the text is empty"),
+        ("NATO \ud800 troops", InputError, "not valid Unicode"),
+        (b"NATO troops", TypeError, "not bytes"),
+        (None, TypeError, "not NoneType"),
+    ],
+)
+def test_the_python_api_refuses_what_it_cannot_analyse_with_a_clear_error(given, error, message):
+    import narrascope
+
+    with pytest.raises(error, match=message):
+        narrascope.analyze(given)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 
@@ -162,6 +162,10 @@ class Article:
     source: str | None = None
     url: str | None = None
     published: date | None = None
+
+    def __post_init__(self) -> None:
+        if isinstance(self.published, datetime):  # a day is what trends count and JSON keeps
+            self.published = self.published.date()
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -15,6 +15,7 @@ from itertools import islice
 from typing import TYPE_CHECKING, Protocol
 
 from narrascope.document import Analysis, Article
+from narrascope.errors import InputError
 from narrascope.io.txt import article_from_text
 from narrascope.text.langid import detect_language
 from narrascope.text.segment import sentences
@@ -103,6 +104,21 @@ def load(llm: LLMSettings | None = None) -> Pipeline:
 
 
 def analyze(text: str | Article, *, article_id: str = "text", language: str | None = None) -> Analysis:
-    """Analyse one article given as text (first line = title when it looks like one) or as an :class:`Article`."""
-    article = text if isinstance(text, Article) else article_from_text(article_id, text, language=language)
+    """Analyse one article given as text (first line = title when it looks like one) or as an :class:`Article`.
+
+    Raises :class:`TypeError` for anything but a string or an Article, and :class:`~narrascope.errors.InputError`
+    for text with nothing to analyse or that is not valid Unicode (a lone surrogate)."""
+    article = text if isinstance(text, Article) else None
+    if article is None:
+        if not isinstance(text, str):
+            raise TypeError(f"analyze() takes the article text as str (or an Article), not {type(text).__name__}")
+        article = article_from_text(article_id, text, language=language)
+    if not isinstance(article.text, str):
+        raise TypeError(f"Article.text must be a str, not {type(article.text).__name__}")
+    if not article.text.strip():
+        raise InputError(article.id, "the text is empty")
+    try:
+        article.text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError(article.id, "the text is not valid Unicode (it holds a lone surrogate)") from None
     return load()(article)

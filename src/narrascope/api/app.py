@@ -204,9 +204,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return response
 
     @app.exception_handler(RequestValidationError)
-    async def invalid_request(_request: Request, error: RequestValidationError) -> JSONResponse:
-        """422 naming each bad field; the offending input is not echoed (it may be huge or not JSON-encodable)."""
+    async def invalid_request(request: Request, error: RequestValidationError) -> Any:
+        """422 naming each bad field; the offending input is not echoed (it may be huge or not JSON-encodable).
+        Pages get the error page saying the same."""
+        from narrascope.web.routes import error_page, is_page
+
         details = [{"type": e["type"], "loc": list(e["loc"]), "msg": e["msg"]} for e in error.errors()]
+        if is_page(request):
+            problems = "; ".join(f"{' '.join(str(part) for part in d['loc'][1:])}: {d['msg']}" for d in details)
+            return error_page(request, 422, problems)
         return JSONResponse({"detail": details}, status_code=422)
 
     _mount_docs(app)
@@ -218,13 +224,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def _mount_docs(app: FastAPI) -> None:
-    """Swagger UI from the ``swagger-ui-bundle`` package's files (the default loads them from a CDN)."""
+    """Swagger UI 5 (it reads OpenAPI 3.1, which FastAPI writes) from the ``fastapi-offline`` package's files: the
+    default loads them from a CDN, and ``swagger-ui-bundle`` ships Swagger UI 4, which cannot read 3.1."""
+    from pathlib import Path
+
+    import fastapi_offline
     from fastapi.openapi.docs import get_swagger_ui_html
     from fastapi.responses import HTMLResponse
     from fastapi.staticfiles import StaticFiles
-    from swagger_ui_bundle import swagger_ui_path
 
-    app.mount("/static/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")
+    assets = Path(fastapi_offline.__file__).parent / "static"
+    app.mount("/static/swagger", StaticFiles(directory=assets), name="swagger")
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
@@ -233,7 +243,7 @@ def _mount_docs(app: FastAPI) -> None:
             title="narrascope API",
             swagger_js_url="/static/swagger/swagger-ui-bundle.js",
             swagger_css_url="/static/swagger/swagger-ui.css",
-            swagger_favicon_url="/static/swagger/favicon-32x32.png",
+            swagger_favicon_url="/static/swagger/favicon.png",
         )
 
 

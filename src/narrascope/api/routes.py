@@ -6,13 +6,14 @@ from dataclasses import replace
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from pydantic import BaseModel, Field
 
 from narrascope.api.app import StoreDep, require_read, require_write
-from narrascope.document import Article
+from narrascope.document import Article, content_hash
 from narrascope.store import Store
-from narrascope.store.search import Filters, search
+from narrascope.store.schema import MAX_ROW
+from narrascope.store.search import Filters, parse_terms, search
 from narrascope.store.stats import label_totals, top_actors
 from narrascope.store.trends import trends
 from narrascope.taxonomy import narratives, roles
@@ -30,7 +31,12 @@ class ArticleIn(BaseModel):
     html: bool = Field(False, description="`text` is an HTML page: its main text is extracted first.")
     title: str | None = Field(None, max_length=1000)
     language: str | None = Field(None, pattern=r"^[a-z]{2}$", description="ISO 639-1 code; detected if absent.")
-    id: str | None = Field(None, max_length=512)
+    id: str | None = Field(
+        None,
+        max_length=512,
+        pattern=r"^[^\x00-\x1f\x7f]+$",
+        description="Your id (no tabs or line breaks: ids go into TSV exports); default: from the text's digest.",
+    )
     source: str | None = Field(None, max_length=256)
     url: str | None = Field(None, max_length=2000)
     published: date | None = None
@@ -81,7 +87,7 @@ def to_article(item: ArticleIn) -> Article:
     from narrascope.io.html import article_from_html
     from narrascope.io.txt import article_from_text, with_title
 
-    article_id = item.id or "request"
+    article_id = item.id or f"api-{content_hash(item.text)[:16]}"
     try:
         if item.html:
             article = article_from_html(article_id, item.text, "request body")
@@ -91,6 +97,8 @@ def to_article(item: ArticleIn) -> Article:
             article = article_from_text(article_id, item.text)
     except InputError as error:
         raise HTTPException(422, error.problem) from None
+    if item.title and item.html:  # the caller's title wins over the page's <title>
+        article.title = item.title.strip()
     article.language = item.language or article.language
     article.source = item.source or article.source
     article.url = item.url or article.url
@@ -118,7 +126,9 @@ def filters(
 FiltersDep = Annotated[Filters, Depends(filters)]
 
 
-@router.post("/analyze", tags=["analysis"], summary="Analyse one article (not stored)")
+@router.post(
+    "/analyze", tags=["analysis"], summary="Analyse one article (not stored)", dependencies=[Depends(require_read)]
+)
 def analyze(item: ArticleIn) -> dict[str, Any]:
     """Narratives with evidence, actors and roles of the article; the `Analysis` JSON."""
     from narrascope.pipeline import load
@@ -157,14 +167,14 @@ def list_articles(
     found: FiltersDep,
     store: StoreDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ROW)] = 0,
 ) -> list[Hit]:
     """Newest first, within the filters."""
     return _hits(store, "", found, limit, offset)
 
 
 @router.get("/articles/{pk}", tags=["corpus"], summary="One stored article", dependencies=[Depends(require_read)])
-def get_article(pk: int, store: StoreDep) -> dict[str, Any]:
+def get_article(pk: Annotated[int, Path(ge=1, le=MAX_ROW)], store: StoreDep) -> dict[str, Any]:
     """The article with its stored `Analysis` (only the article when it is not analysed yet)."""
     analysis = store.analysis(pk)
     if analysis is None:
@@ -178,8 +188,10 @@ def search_articles(
     store: StoreDep,
     q: Annotated[str, Query(max_length=500, description='Words and "quoted phrases"; all must match.')] = "",
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ROW)] = 0,
 ) -> list[Hit]:
+    if q.strip() and not parse_terms(q):
+        raise HTTPException(422, f"{q!r} has no words to search for")
     return _hits(store, q, found, limit, offset)
 
 
@@ -189,10 +201,19 @@ def get_trends(
     store: StoreDep,
     by: Literal["day", "week", "month"] = "week",
     per: Literal["source", "language"] | None = None,
-    level: Literal["narrative", "subnarrative"] = "narrative",
+    level: Annotated[
+        Literal["narrative", "subnarrative"] | None,
+        Query(description="Default: subnarrative when every `narrative` given is a sub-narrative, else narrative."),
+    ] = None,
 ) -> list[TrendPointOut]:
-    """Counts and shares (articles with the label / articles analysed) per period."""
-    points = trends(store, by, per, level, found.narratives, found.since, found.until)
+    """Counts and shares (articles with the label / articles analysed) per period, within the language, source,
+    narrative and date filters (trends are counted per day, so `entity` and `role` do not apply)."""
+    if found.entity or found.role:
+        raise HTTPException(422, "trends are kept per label and day: entity and role filters do not apply")
+    if level is None:
+        fine = found.narratives and all(narratives().parent(name) for name in found.narratives)
+        level = "subnarrative" if fine else "narrative"
+    points = trends(store, by, per, level, found.narratives, found.since, found.until, found.languages, found.sources)
     return [
         TrendPointOut(period=p.period, group=p.group, label=p.label, count=p.count, total=p.total, share=p.share)
         for p in points

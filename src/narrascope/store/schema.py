@@ -40,6 +40,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
+#: Largest row number (and useful offset) of the stores: PostgreSQL's ``integer`` keys.
+MAX_ROW = 2**31 - 1
 metadata = MetaData()
 
 articles = Table(

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, column, exists, func, literal_column, select, table, text
+from sqlalchemy import Select, and_, column, exists, false, func, literal_column, select, table, text
 from sqlalchemy.engine import Connection
 
 from narrascope.store.schema import actors, analyses, articles, labels
@@ -213,11 +213,15 @@ def conditions(filters: Filters) -> list[Any]:
     if filters.narratives:
         where.append(exists().where(labels.c.article == articles.c.id, labels.c.name.in_(filters.narratives)))
     if filters.entity or filters.role:
-        actor = [actors.c.article == articles.c.id]
-        if filters.entity:
-            actor.append(actors.c.key.contains(entity_key(filters.entity), autoescape=True))
+        mention = actors.alias("mention")  # its own name, so a query already reading ``actors`` keeps its FROM
+        actor = [mention.c.article == articles.c.id]
+        key = entity_key(filters.entity or "")
+        if filters.entity and not key:  # a name without letters or digits ("%", "😀") names no one
+            return [*where, false()]
+        if key:
+            actor.append(mention.c.key.contains(key, autoescape=True))
         if filters.role:
-            actor.append((actors.c.main_role == filters.role) | actors.c.fine_roles.contains(filters.role))
+            actor.append((mention.c.main_role == filters.role) | mention.c.fine_roles.contains(filters.role))
         where.append(exists().where(and_(*actor)))
     return where
 

@@ -30,7 +30,7 @@ def label_totals(store: Store, level: str = "narrative") -> dict[str, int]:
 
 
 def analysed_by(store: Store, column: str) -> dict[str, int]:
-    """Analysed articles per ``source`` or ``language``, most first."""
+    """Analysed articles per ``source`` or ``language``, most first (``""``: articles without one)."""
     field = label_counts.c[column]
     query = (
         select(field.label("key"), func.sum(label_counts.c.count).label("count"))
@@ -38,7 +38,7 @@ def analysed_by(store: Store, column: str) -> dict[str, int]:
         .group_by(field)
         .order_by(desc("count"))
     )
-    return {row["key"] or "(unknown)": int(row["count"]) for row in store.execute(query) if row["count"]}
+    return {row["key"] or "": int(row["count"]) for row in store.execute(query) if row["count"]}
 
 
 def top_actors(

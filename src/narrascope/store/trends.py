@@ -83,9 +83,13 @@ def trends(
     labels: Sequence[str] = (),
     since: date | None = None,
     until: date | None = None,
+    languages: Sequence[str] = (),
+    sources: Sequence[str] = (),
 ) -> list[TrendPoint]:
-    """Counts and totals per period (× group) and label, oldest first; every label present in every period."""
-    table = daily_label_counts if per is None else label_counts
+    """Counts and totals per period (× group) and label, oldest first; every label present in every period.
+
+    ``languages`` / ``sources`` keep those articles only (totals too, so shares stay shares within them)."""
+    table = daily_label_counts if per is None and not languages and not sources else label_counts
     group_column = None if per is None else table.c[per]
     period = _period(store.dialect, table.c.day, by)
     columns = [period, table.c.level, table.c.name]
@@ -102,6 +106,10 @@ def trends(
         query = query.where(table.c.day <= until)
     if labels:
         query = query.where(table.c.name.in_([*labels, ""]))
+    if languages:
+        query = query.where(table.c.language.in_(languages))
+    if sources:
+        query = query.where(table.c.source.in_(sources))
     counts: dict[tuple[date, str, str], int] = defaultdict(int)
     totals: dict[tuple[date, str], int] = defaultdict(int)
     names: set[str] = set()

@@ -8,14 +8,17 @@ from typing import Annotated, Any, Literal
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, FastAPI, File, Form, HTTPException, Query, Request, UploadFile
+from fastapi import Path as PathParameter
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from narrascope.api.app import SESSION_COOKIE, StoreDep, require_read, session_value, token_is_valid
 from narrascope.document import Analysis
 from narrascope.errors import InputError
-from narrascope.store.search import MARK_END, MARK_START, Filters, search
+from narrascope.store.schema import MAX_ROW
+from narrascope.store.search import MARK_END, MARK_START, Filters, parse_terms, search
 from narrascope.store.stats import analysed_by, label_totals, top_actors, top_sources
 from narrascope.store.trends import alerts, trends
 from narrascope.taxonomy import narratives, techniques
@@ -100,6 +103,8 @@ def search_page(
     page_number: Annotated[int, Query(alias="page", ge=1, le=500)] = 1,
 ) -> HTMLResponse:
     problems = []
+    if q.strip() and not parse_terms(q):
+        problems.append(f"{q!r} has no words to search for")
     narrative_name = None
     if narrative:
         try:
@@ -132,13 +137,15 @@ def search_page(
         previous_url=f"/search?{urlencode({**query, 'page': page_number - 1})}" if page_number > 1 else None,
         next_url=f"/search?{urlencode({**query, 'page': page_number + 1})}" if len(hits) > PAGE_SIZE else None,
         narrative_names=narratives().coarse,
-        languages=list(analysed_by(store, "language")),
-        sources=list(analysed_by(store, "source")),
+        languages=[language for language in analysed_by(store, "language") if language],
+        sources=[source for source in analysed_by(store, "source") if source],
     )
 
 
 @router.get("/articles/{pk}", response_class=HTMLResponse)
-def article_page(request: Request, pk: int, store: StoreDep) -> HTMLResponse:
+def article_page(
+    request: Request, pk: Annotated[int, PathParameter(ge=1, le=MAX_ROW)], store: StoreDep
+) -> HTMLResponse:
     analysis = store.analysis(pk)
     if analysis is None:
         raise HTTPException(404, f"no article {pk}")
@@ -282,13 +289,22 @@ def mount(app: FastAPI) -> None:
     app.include_router(sign_in)
     app.include_router(router)
 
-    @app.exception_handler(HTTPException)
-    async def http_error(request: Request, error: HTTPException) -> Any:
+    @app.exception_handler(StarletteHTTPException)  # also the router's own 404 and 405, not only ours
+    async def http_error(request: Request, error: StarletteHTTPException) -> Any:
         from fastapi.exception_handlers import http_exception_handler
 
-        if request.url.path.startswith("/api") or request.url.path.startswith("/static"):
+        if not is_page(request):
             return await http_exception_handler(request, error)
         if error.status_code == 401:  # a private server: pages send the browser to the sign-in page
             wanted = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             return RedirectResponse("/login?" + urlencode({"next": wanted}), status_code=303)
-        return page(request, "error.html", status_code=error.status_code, status=error.status_code, detail=error.detail)
+        return error_page(request, error.status_code, error.detail)
+
+
+def is_page(request: Request) -> bool:
+    """Whether a request is for a page (errors as HTML) rather than the API, its docs or static files (JSON)."""
+    return not request.url.path.startswith(("/api", "/static", "/openapi.json", "/docs"))
+
+
+def error_page(request: Request, status: int, detail: str) -> HTMLResponse:
+    return page(request, "error.html", status_code=status, status=status, detail=detail)
