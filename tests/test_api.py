@@ -185,8 +185,18 @@ def test_pages_render_and_send_security_headers(client):
         assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
         assert response.headers["x-content-type-options"] == "nosniff"
     assert client.get("/articles/4242").status_code == 404
+    icon = client.get("/static/favicon.svg")  # linked from every page, so browsers stop asking for /favicon.ico
+    assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")
     docs = client.get("/docs")
     assert docs.status_code == 200 and "/static/swagger/swagger-ui-bundle.js" in docs.text and "cdn" not in docs.text
+
+
+def test_the_search_form_shows_the_filters_it_applied(client):
+    response = client.get("/search", params={"narrative": "puppet of the west", "lang": "RU"})
+    assert response.status_code == 200
+    puppet = "URW: Discrediting Ukraine: Ukraine is a puppet of the West"
+    assert f'<option value="{puppet}" selected>' in response.text  # submitting again keeps the filter
+    assert "<option selected>ru</option>" in response.text
 
 
 def test_article_text_is_escaped_in_pages(client):

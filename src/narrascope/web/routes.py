@@ -125,7 +125,19 @@ def search_page(
         until=dates.get("until"),
     )
     hits = [] if problems else search(store, q, found, limit=PAGE_SIZE + 1, offset=(page_number - 1) * PAGE_SIZE)
-    query = {"q": q, "narrative": narrative, "lang": lang, "source": source, "since": since, "until": until}
+    # The form shows the filters as applied: the full label of a partial name, the code in lower case.
+    shown_narrative = narrative_name or narrative
+    query = {
+        "q": q,
+        "narrative": shown_narrative,
+        "lang": lang.lower(),
+        "source": source,
+        "since": since,
+        "until": until,
+    }
+    narrative_names = list(narratives().coarse)
+    if narrative_name and narrative_name not in narrative_names:  # a sub-narrative: an option of its own
+        narrative_names.insert(0, narrative_name)
     return page(
         request,
         "search.html",
@@ -136,7 +148,7 @@ def search_page(
         page_number=page_number,
         previous_url=f"/search?{urlencode({**query, 'page': page_number - 1})}" if page_number > 1 else None,
         next_url=f"/search?{urlencode({**query, 'page': page_number + 1})}" if len(hits) > PAGE_SIZE else None,
-        narrative_names=narratives().coarse,
+        narrative_names=narrative_names,
         languages=[language for language in analysed_by(store, "language") if language],
         sources=[source for source in analysed_by(store, "source") if source],
     )
