@@ -222,3 +222,16 @@ def test_clients_over_the_rate_limit_get_429(tmp_path):
         assert codes[:3] == [200, 200, 200] and codes[-1] == 429
         limited = test_client.get("/api/narratives")
         assert limited.headers["retry-after"] == "1" and "too many requests" in limited.json()["detail"]
+
+
+def test_charts_space_periods_by_time():
+    from datetime import date
+
+    from narrascope.store.trends import TrendPoint
+    from narrascope.web.charts import share_chart
+
+    periods = [date(2025, 1, 6), date(2025, 1, 13), date(2025, 12, 29)]  # two weeks, then a gap of eleven months
+    svg = share_chart([TrendPoint(period, "", "A", 1, 2) for period in periods], lambda label: f"/n/{label}")
+    xs = [float(part.split('"')[0]) for part in svg.split('<circle cx="')[1:]]
+    assert xs[1] - xs[0] < (xs[2] - xs[1]) / 40
+    assert 'text-anchor="end">2025-12-29<' in svg

@@ -30,10 +30,12 @@ def share_chart(points: Sequence[TrendPoint], link: Callable[[str], str], lines:
     top = min(1.0, round(top + 0.05, 1))
     plot_width, plot_height = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
-    def x(period: date) -> float:
-        if len(periods) == 1:
+    span = (periods[-1] - periods[0]).days
+
+    def x(period: date) -> float:  # proportional to time: a gap of months does not look like one week
+        if not span:
             return LEFT + plot_width / 2
-        return LEFT + plot_width * periods.index(period) / (len(periods) - 1)
+        return LEFT + plot_width * (period - periods[0]).days / span
 
     def y(share: float) -> float:
         return TOP + plot_height * (1 - share / top)
@@ -45,10 +47,10 @@ def share_chart(points: Sequence[TrendPoint], link: Callable[[str], str], lines:
     for tick in (0.0, top / 2, top):
         parts.append(f'<line class="grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(tick):.1f}" y2="{y(tick):.1f}"/>')
         parts.append(f'<text class="axis" x="{LEFT - 6}" y="{y(tick) + 4:.1f}" text-anchor="end">{tick:.0%}</text>')
-    for period in (periods[0], periods[-1]) if len(periods) > 1 else periods:
-        parts.append(
-            f'<text class="axis" x="{x(period):.1f}" y="{HEIGHT - 8}" text-anchor="middle">{period.isoformat()}</text>'
-        )
+    ends = ((periods[0], "start"), (periods[-1], "end")) if len(periods) > 1 else ((periods[0], "middle"),)
+    for period, anchor in ends:  # the end labels run inwards, so the last date is not clipped
+        position = f'x="{x(period):.1f}" y="{HEIGHT - 8}" text-anchor="{anchor}"'
+        parts.append(f'<text class="axis" {position}>{period.isoformat()}</text>')
     for colour, label in zip(PALETTE, labels, strict=False):
         coordinates = " ".join(f"{x(period):.1f},{y(share):.1f}" for period, share in sorted(series[label]))
         parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{coordinates}">')
