@@ -61,6 +61,10 @@ def test_oversized_bodies_get_413_with_a_message(client):
         "/api/analyze", content=b"x" * (2 * 1024 * 1024 + 1), headers={"content-type": "application/json"}
     )
     assert response.status_code == 413 and "larger than 2 MB" in response.json()["detail"]
+    chunks = (b"x" * 100_000 for _ in range(30))  # streamed without a Content-Length: was a 400 "error parsing"
+    streamed = client.post("/api/analyze", content=chunks, headers={"content-type": "application/json"})
+    assert streamed.status_code == 413 and "larger than 2 MB" in streamed.json()["detail"]
+    assert client.post("/api/analyze", json={"text": "NATO troops"}).status_code == 200  # and the server goes on
 
 
 def test_writes_need_the_bearer_token(client):

@@ -60,29 +60,32 @@ class BodyLimit:
         if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
             await self._too_large(scope, receive, send)
             return
-        seen = 0
+        seen, refused = 0, False
 
         async def limited_receive() -> dict:
-            nonlocal seen
+            """A streamed body (no Content-Length) that passes the limit: answer 413 here and tell the app the
+            client left. (Raising instead would reach FastAPI's body parser, which makes any error a 400.)"""
+            nonlocal seen, refused
+            if refused:
+                return {"type": "http.disconnect"}
             message = await receive()
             seen += len(message.get("body", b""))
             if seen > self.limit:
-                raise _BodyTooLarge
+                refused = True
+                await self._too_large(scope, receive, send)
+                return {"type": "http.disconnect"}
             return message
 
-        try:
-            await self.app(scope, limited_receive, send)
-        except _BodyTooLarge:
-            await self._too_large(scope, receive, send)
+        async def send_unless_refused(message: dict) -> None:
+            if not refused:  # the app's own answer to the "disconnect" goes nowhere
+                await send(message)
+
+        await self.app(scope, limited_receive, send_unless_refused)
 
     async def _too_large(self, scope: dict, receive: Callable, send: Callable) -> None:
         limit_mb = self.limit / (1024 * 1024)
         response = JSONResponse({"detail": f"request body is larger than {limit_mb:g} MB"}, status_code=413)
         await response(scope, receive, send)
-
-
-class _BodyTooLarge(Exception):
-    pass
 
 
 class RateLimit:
