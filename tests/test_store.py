@@ -143,6 +143,9 @@ def test_entity_and_role_filters_match_across_spellings(store):
     assert len(search(store, "", Filters(entity="Путин"))) == 1  # transliterated to the same key
     assert len(search(store, "", Filters(entity="putin", role="Antagonist"))) == 1
     assert search(store, "", Filters(entity="putin", role="Protagonist")) == []
+    assert len(search(store, "", Filters(entity="vlad"))) == 1  # the start of any word of the name
+    assert search(store, "", Filters(entity="tin")) == []  # not the middle of one ("us" is not in "Russia")
+    assert search(store, "", Filters(entity="%")) == []  # nothing to match: names no one
 
 
 def _weekly_corpus(store: Store) -> None:

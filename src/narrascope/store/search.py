@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, column, exists, false, func, literal_column, select, table, text
+from sqlalchemy import Select, and_, column, exists, false, func, literal, literal_column, select, table, text
 from sqlalchemy.engine import Connection
 
 from narrascope.store.schema import actors, analyses, articles, labels
@@ -218,8 +218,8 @@ def conditions(filters: Filters) -> list[Any]:
         key = entity_key(filters.entity or "")
         if filters.entity and not key:  # a name without letters or digits ("%", "😀") names no one
             return [*where, false()]
-        if key:
-            actor.append(mention.c.key.contains(key, autoescape=True))
+        if key:  # from the start of a word: "us" is not in "Russia", "Putin" is in "Путина" (putina)
+            actor.append((literal(" ") + mention.c.key).contains(" " + key, autoescape=True))
         if filters.role:
             actor.append((mention.c.main_role == filters.role) | mention.c.fine_roles.contains(filters.role))
         where.append(exists().where(and_(*actor)))
