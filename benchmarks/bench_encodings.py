@@ -32,14 +32,24 @@ def with_stray_byte(text: str) -> bytes:
     return raw[:middle] + b"\xff" + raw[middle:]
 
 
+def read_back(data: bytes, file: Path) -> str | None:
+    """The reader's text for ``data``, or None when it refuses the bytes (counted as wrong)."""
+    from narrascope.errors import InputError
+    from narrascope.io.files import decode
+
+    try:
+        return decode(data, file)
+    except InputError as error:
+        print(f"refused: {error}")
+        return None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--split", default="dev", choices=("train", "dev"))
     parser.add_argument("--per-language", type=int, default=20, help="articles per language")
     args = parser.parse_args()
-
-    from narrascope.io.files import decode
 
     folder = "subtask-2-documents" if args.split == "dev" else "raw-documents"
     tried, wrong = Counter(), Counter()
@@ -53,13 +63,13 @@ def main() -> None:
                 if expected.isascii():
                     continue
                 tried[code_page] += 1
-                if decode(expected.encode(code_page), file) != expected:
+                if read_back(expected.encode(code_page), file) != expected:
                     wrong[code_page] += 1
                     print(f"wrong: {file.name} as {code_page}")
             if text.isascii():  # a stray byte in ASCII text may just as well be Latin-1: nothing to judge
                 continue
             tried[DAMAGED] += 1
-            if decode(with_stray_byte(text), file).replace("\ufffd", "") != text:
+            if (read_back(with_stray_byte(text), file) or "").replace("\ufffd", "") != text:
                 wrong[DAMAGED] += 1
                 print(f"wrong: {file.name} ({DAMAGED})")
     seconds = time.perf_counter() - started
