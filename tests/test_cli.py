@@ -395,3 +395,41 @@ def test_a_byte_order_mark_stays_out_of_explanation_quotes(capsys, tmp_path):
     explanation = json.loads(out)["explanation"]
     assert code == 0 and explanation["evidence"][0]["start"] == 1, err  # the title, quoted without the mark
     assert "\ufeff" not in explanation["text"]
+
+
+def test_train_checks_its_output_folder_before_training(capsys, tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    other_model = tmp_path / "explanations-model"
+    other_model.mkdir()
+    (other_model / "manifest.json").write_text('{"name": "explanations"}', encoding="utf-8")
+    papers = tmp_path / "papers"
+    papers.mkdir()
+    (papers / "notes.txt").write_text("mine", encoding="utf-8")
+    for out, problem in [
+        (other_model, "holds another model (explanations), not a narratives model"),
+        (papers, "is not a model folder"),
+        (data / "model", "is inside the training data"),
+        (tmp_path / "blocked" / "model", "cannot write here"),
+    ]:
+        if out.parent.name == "blocked":
+            out.parent.write_text("a file where a folder would go", encoding="utf-8")
+        code, _, err = run(capsys, "train", "narratives", "--data", str(data), "--out", str(out))
+        assert code == 2 and problem in err, err
+    assert (papers / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_a_model_folder_changes_only_when_training_succeeds(tmp_path):
+    from narrascope.training import staged_model_folder
+
+    out = tmp_path / "model"
+    out.mkdir()
+    (out / "manifest.json").write_text('{"name": "narratives", "v": 1}', encoding="utf-8")
+    with pytest.raises(RuntimeError), staged_model_folder(out, "narratives", tmp_path / "data") as staging:
+        (staging / "manifest.json").write_text('{"name": "narratives", "v": 2}', encoding="utf-8")
+        raise RuntimeError("training failed half-way")
+    assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["v"] == 1
+    with staged_model_folder(out, "narratives", tmp_path / "data") as staging:
+        (staging / "manifest.json").write_text('{"name": "narratives", "v": 2}', encoding="utf-8")
+    assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["v"] == 2
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["model"]  # no staging or previous folder left

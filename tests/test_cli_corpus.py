@@ -73,8 +73,9 @@ def test_export_refuses_to_overwrite_its_database(capsys, tmp_path):
     db = tmp_path / "corpus.db"
     assert run(capsys, "ingest", str(EXAMPLES / "nato-troops-escalation.txt"), "--db", str(db))[0] == 0
     before = db.read_bytes()
-    code, _, err = run(capsys, "export", "--db", str(db), "-f", "jsonl", "--out", str(db))
-    assert code == 2 and "the output file is also an input" in err
+    for out in (db, tmp_path / "corpus.db-wal"):  # SQLite deletes its -wal file on close: the export would vanish
+        code, _, err = run(capsys, "export", "--db", str(db), "-f", "jsonl", "--out", str(out))
+        assert code == 2 and "the output file is also an input" in err
     assert db.read_bytes() == before
     chart = tmp_path / "chart.png"
     code, _, err = run(capsys, "trends", "--db", str(db), "--plot", str(chart))  # stored but not analysed yet

@@ -19,6 +19,7 @@ from narrascope.console import (
     existing_path,
     fail,
     output_file,
+    output_folder,
     output_format_option,
     stderr,
     stdout,
@@ -507,10 +508,16 @@ def _add_train_command(name: str, module: str, data_help: str, summary: str) -> 
     def command(data: Path, out: Path) -> None:
         import importlib
 
-        importlib.import_module(module).train_and_save(data, out, console=stderr)
+        from narrascope.training import staged_model_folder
+
+        with staged_model_folder(out, name, data) as staging:  # `out` changes only if training succeeds
+            importlib.import_module(module).train_and_save(data, staging, console=stderr)
+        stderr.print(f"Saved to {out}", highlight=False)
 
     command.__doc__ = summary
-    command = click.option("--out", required=True, type=existing_path, help="Folder for the model (created).")(command)
+    command = click.option(
+        "--out", required=True, type=output_folder, help="Folder for the model: new, empty, or a model of this kind."
+    )(command)
     command = click.option("--data", required=True, type=existing_path, help=data_help)(command)
     train.command(name, context_settings=CONTEXT)(command)
 

@@ -18,6 +18,8 @@ from narrascope.errors import InputError
 
 INGEST_BATCH = 1000
 EXPORT_FORMATS = ("jsonl", "csv", "parquet", "semeval")
+#: Files SQLite keeps beside a database while it is open.
+SIDE_FILES = ("-wal", "-shm", "-journal")
 
 
 def db_option(function: Callable) -> Callable:
@@ -350,8 +352,11 @@ def export(db: str, output_format: str, out: Path, **filters: Any) -> None:
 
     chosen = build_filters(**filters)
     with Store(db, must_exist=True) as store:
-        if store.sqlite_file is not None:
-            refuse_overwriting_inputs(out, [store.sqlite_file])
+        if store.sqlite_file is not None:  # the database and SQLite's side files beside it
+            database = store.sqlite_file
+            refuse_overwriting_inputs(
+                out, [database, *(database.with_name(database.name + side) for side in SIDE_FILES)]
+            )
         count = run_export(store, output_format, out, chosen)  # type: ignore[arg-type]
     stderr.print(f"Exported {count} article(s) to {out}", style="dim")
 

@@ -20,16 +20,17 @@ existing_path = click.Path(exists=False, path_type=Path)
 class OutputFile(click.Path):
     """An output file: not empty and not a folder (whether it can be written is found out when writing it)."""
 
-    def __init__(self) -> None:
-        super().__init__(dir_okay=False, path_type=Path)
+    def __init__(self, folder: bool = False) -> None:
+        super().__init__(dir_okay=folder, file_okay=not folder, path_type=Path)
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if isinstance(value, str) and not value.strip():
-            self.fail("the file name is empty", param, ctx)
+            self.fail("the name is empty", param, ctx)
         return super().convert(value, param, ctx)
 
 
 output_file = OutputFile()
+output_folder = OutputFile(folder=True)
 output_format_option = click.option(
     "--format",
     "-f",

@@ -227,7 +227,7 @@ def atomic_writer(path: str | Path, encoding: str = "utf-8", binary: bool = Fals
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        os.chmod(temporary, path.stat().st_mode & 0o7777 if path.is_file() else 0o666 & ~_umask())
+        os.chmod(temporary, path.stat().st_mode & 0o7777 if path.is_file() else 0o666 & ~current_umask())
     except OSError as error:
         raise InputError(path, f"cannot write here ({error.strerror or error})") from None
     try:
@@ -246,7 +246,8 @@ def atomic_writer(path: str | Path, encoding: str = "utf-8", binary: bool = Fals
         raise
 
 
-def _umask() -> int:
+def current_umask() -> int:
+    """The process's umask (reading it means setting it, so it is set back at once)."""
     mask = os.umask(0o022)
     os.umask(mask)
     return mask

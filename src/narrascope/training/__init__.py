@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import shutil
+import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from narrascope.errors import InputError
+from narrascope.io.files import current_umask
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -39,6 +46,61 @@ def save_model_card(directory: Path, card: str) -> None:
     (directory / MODEL_CARD).write_text(card, encoding="utf-8")
 
 
-def report_saved(console: Console, version: str, out: str | Path, started: float) -> None:
-    """The line every trainer ends with: which model version it wrote where, and how long training took."""
-    console.print(f"Saved {version} to {out} in {time.perf_counter() - started:.0f} s")
+def report_saved(console: Console, version: str, started: float) -> None:
+    """The line every trainer ends with: which model version it built, and how long training took."""
+    console.print(f"Built {version} in {time.perf_counter() - started:.0f} s")
+
+
+#: What a model folder holds (see :mod:`narrascope.ml.artifacts`).
+MODEL_FILES = frozenset({"arrays.npz", "manifest.json", MODEL_CARD})
+
+
+@contextmanager
+def staged_model_folder(out: Path, name: str, data: Path) -> Iterator[Path]:
+    """A fresh folder beside ``out`` to train into, put in place of ``out`` only when training succeeded.
+
+    ``out`` is checked before any training: it must be new, empty, or a folder holding a ``name`` model (so a typo
+    cannot replace another model or a folder of data). A failure or a kill leaves ``out`` as it was.
+    """
+    _check_model_output(out, name, data)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".training", dir=out.parent))
+    except OSError as error:
+        raise InputError(out, f"cannot write here ({error.strerror or error})") from None
+    try:
+        yield staging
+        staging.chmod(0o777 & ~current_umask())
+        previous = out.with_name(f".{out.name}.previous") if out.exists() else None
+        if previous is not None:
+            shutil.rmtree(previous, ignore_errors=True)
+            out.rename(previous)
+        staging.rename(out)
+        if previous is not None:
+            shutil.rmtree(previous, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _check_model_output(out: Path, name: str, data: Path) -> None:
+    target = out.resolve()
+    if target == data.resolve() or data.resolve() in target.parents:
+        raise InputError(out, f"is inside the training data {data}; write the model elsewhere")
+    if not out.exists():
+        return
+    if not out.is_dir():
+        raise InputError(out, "exists and is not a folder")
+    present = {path.name for path in out.iterdir()}
+    if not present:
+        return
+    if not present <= MODEL_FILES:
+        raise InputError(out, "is not a model folder (it holds other files); choose an empty or new folder")
+    try:
+        found = json.loads((out / "manifest.json").read_text("utf-8")).get("name")
+    except (OSError, ValueError, AttributeError):
+        found = None
+    if found != name:
+        raise InputError(
+            out, f"holds another model ({found or 'unreadable'}), not a {name} model; choose another --out"
+        )

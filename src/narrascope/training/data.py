@@ -143,7 +143,9 @@ def load_explanation_split(
     examples = []
     for language in languages:
         annotations = _annotations(data, language, split, 3)
-        for gold in read_explanation_annotations(annotations):
+        for gold in read_explanation_annotations(annotations, narratives()):
+            if gold.explanation is None:
+                raise InputError(annotations, f"article {gold.article_id!r} has no explanation (4th column)")
             article = _article(annotations.parent / _EXPLANATION_DOCUMENT_FOLDERS[split] / gold.article_id, language)
             examples.append(ExplanationExample(article, language, gold))
     return examples

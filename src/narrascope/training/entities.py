@@ -45,12 +45,12 @@ def train_and_save(data: str | Path, out: str | Path, console: Console) -> Entit
     started = time.perf_counter()
     warnings: list[str] = []
     train = load_entity_split(data, "train", warnings=warnings)
+    dev = load_entity_split(data, "dev")  # read before training: a bad dev file should not cost a training run
     mentions = sum(len(example.mentions) for example in train)
     console.print(f"Training on {mentions} mentions in {len(train)} articles ({', '.join(LANGUAGES)})…")
     if warnings:
         console.print(f"{len(warnings)} misplaced gold offsets repaired or skipped (first: {warnings[0]})", style="dim")
     model = EntityModel().fit(training_articles(train))
-    dev = load_entity_split(data, "dev")
     given = evaluate_by_language(model, dev, given_mentions=True)
     raw = evaluate_by_language(model, dev, given_mentions=False)
     manifest = {
@@ -62,7 +62,7 @@ def train_and_save(data: str | Path, out: str | Path, console: Console) -> Entit
     model.save(out, manifest)
     model = EntityModel.load(out)
     write_model_card(Path(out), model, manifest)
-    report_saved(console, model.version, out, started)
+    report_saved(console, model.version, started)
     for language in given:
         g, r = given[language], raw[language]
         console.print(

@@ -49,9 +49,10 @@ def evaluate_by_language(
 def train_and_save(data: str | Path, out: str | Path, console: Console) -> ExplanationModel:
     started = time.perf_counter()
     train = load_explanation_split(data, "train")
+    dev_examples = load_explanation_split(data, "dev")  # read before training: a bad dev file fails fast
     console.print(f"Training on {len(train)} explained articles ({', '.join(LANGUAGES)})…")
     model = fit_model(train)
-    dev = evaluate_by_language(model, load_explanation_split(data, "dev"))
+    dev = evaluate_by_language(model, dev_examples)
     manifest = {
         "dev": {language: rounded(scores) for language, scores in dev.items()},
         "training_articles": len(train),
@@ -59,7 +60,7 @@ def train_and_save(data: str | Path, out: str | Path, console: Console) -> Expla
     save_model(model, out, manifest)
     model, version = load_model(out)
     write_model_card(Path(out), version, manifest)
-    report_saved(console, version, out, started)
+    report_saved(console, version, started)
     for language, scores in dev.items():
         console.print(f"  dev {language}: token-F1 {scores.token_f1:.3f}  over 80 words {scores.over_80_words:.0%}")
     return model

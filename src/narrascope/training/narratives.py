@@ -52,10 +52,11 @@ def train_and_save(data: str | Path, out: str | Path, console: Console) -> Narra
     """Train on every language's train split (decoder and calibration by internal CV), report dev, save."""
     started = time.perf_counter()
     train = load_narrative_split(data, "train")
+    dev = load_narrative_split(data, "dev")  # read before training: a bad dev file should not cost a training run
     console.print(f"Training on {len(train)} articles ({', '.join(LANGUAGES)}), with internal cross-validation…")
     model = fit_classifier(train)
     console.print(f"Decoder tuned by CV: {model.decoder_settings.to_dict()} (CV samples-F1 fine {model.cv_score:.3f})")
-    dev_scores = evaluate_by_language(model, load_narrative_split(data, "dev"))
+    dev_scores = evaluate_by_language(model, dev)
     manifest = {
         "dev": {language: rounded(scores) for language, scores in dev_scores.items()},
         "training_articles": len(train),
@@ -63,7 +64,7 @@ def train_and_save(data: str | Path, out: str | Path, console: Console) -> Narra
     model.save(out, manifest)
     model = NarrativeClassifier.load(out)
     write_model_card(Path(out), model, manifest)
-    report_saved(console, model.version, out, started)
+    report_saved(console, model.version, started)
     for language, scores in dev_scores.items():
         console.print(f"  dev {language}: fine {scores.f1_fine:.3f}  coarse {scores.f1_coarse:.3f}")
     return model

@@ -98,16 +98,17 @@ def evaluate_spans(model: PersuasionModel, texts: list[str], gold: list[list[tup
 def train_and_save(data: str | Path, out: str | Path, console: Console) -> PersuasionModel:
     started = time.perf_counter()
     train = [p for language in T3_LANGUAGES for p in load_t3(data, language, "train")]
+    # Every input is read before any training: a malformed file should not cost minutes of fitting first.
+    _, texts, spans = load_ptc(data, "train")
+    dev = [p for language in T3_LANGUAGES for p in load_t3(data, language, "dev")]
+    _, dev_texts, dev_spans = load_ptc(data, "dev")
     console.print(f"Training the technique classifier on {len(train)} paragraphs ({', '.join(T3_LANGUAGES)})…")
     classifier = TechniqueClassifier().fit(
         [p.text for p in train], [p.techniques for p in train], [p.language + p.article_id for p in train]
     )
-    _, texts, spans = load_ptc(data, "train")
     console.print(f"Training the span tagger on {len(texts)} PTC articles…")
     model = PersuasionModel(classifier, SpanTagger().fit(texts, spans))
-    dev = [p for language in T3_LANGUAGES for p in load_t3(data, language, "dev")]
     paragraph_scores = evaluate_paragraphs(model, dev)
-    _, dev_texts, dev_spans = load_ptc(data, "dev")
     span_scores = evaluate_spans(model, dev_texts, dev_spans)
     manifest = {
         "dev_paragraphs": {language: rounded(scores) for language, scores in paragraph_scores.items()},
@@ -118,7 +119,7 @@ def train_and_save(data: str | Path, out: str | Path, console: Console) -> Persu
     save_model(model, out, manifest)
     model = load_model(out)
     write_model_card(Path(out), model, manifest)
-    report_saved(console, model.version, out, started)
+    report_saved(console, model.version, started)
     for language, scores in paragraph_scores.items():
         console.print(f"  dev {language}: micro-F1 {scores.micro_f1:.3f}  macro-F1 {scores.macro_f1:.3f}")
     console.print(f"  PTC dev spans: P {span_scores.precision:.3f} R {span_scores.recall:.3f} F1 {span_scores.f1:.3f}")
