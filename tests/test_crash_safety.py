@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -78,18 +79,36 @@ def consistency(database: str) -> dict[str, int]:
     return {"articles": row["articles"], "analyses": analysed}
 
 
-def kill_once_it_grows(process: subprocess.Popen, database: str, generator: random.Random) -> None:
-    """SIGKILL at a random moment after the process has committed articles in this run: a timed kill can land
-    before its first commit on a busy machine (imports alone then take longer than the delay)."""
-    before, deadline = stored_articles(database), time.monotonic() + 120
-    while process.poll() is None and time.monotonic() < deadline and stored_articles(database) <= before:
-        time.sleep(0.05)
+def kill_once_it_grows(process: subprocess.Popen, database: str, table: Any, generator: random.Random) -> None:
+    """SIGKILL at a random moment after the process has committed rows to ``table`` in this run: a timed kill can
+    land before its first commit on a busy machine (imports alone then take longer than the delay)."""
+    wait_until_it_grows(process, database, table)
     kill_at_random(process, generator, 0.0, 0.5)
 
 
-def stored_articles(database: str) -> int:
+def wait_until_it_grows(process: subprocess.Popen, database: str, table: Any) -> None:
+    before, deadline = rows(database, table), time.monotonic() + 120
+    while process.poll() is None and time.monotonic() < deadline and rows(database, table) <= before:
+        time.sleep(0.05)
+
+
+def rows(database: str, table: Any) -> int:
     with Store(database) as store:
-        return store.execute(select(func.count().label("n")).select_from(articles))[0]["n"]
+        return store.execute(select(func.count().label("n")).select_from(table))[0]["n"]
+
+
+def children(pid: int) -> list[int]:
+    """The child processes of ``pid`` (Linux /proc)."""
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(child) for child in path.read_text().split()] if path.exists() else []
+
+
+def alive(pid: int) -> bool:
+    """Running (a zombie, dead but not yet reaped by its new parent, counts as gone)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z"
+    except (FileNotFoundError, IndexError):
+        return False
 
 
 def test_kill_9_during_ingest_loses_and_duplicates_nothing(database_url, tmp_path):
@@ -101,7 +120,7 @@ def test_kill_9_during_ingest_loses_and_duplicates_nothing(database_url, tmp_pat
         if trial % 2 == 0:  # anywhere: start-up, and in the first trial the creation of the schema
             kill_at_random(process, generator, 0.3, 1.2)
         else:  # surely in the middle of the ingest
-            kill_once_it_grows(process, database_url, generator)
+            kill_once_it_grows(process, database_url, articles, generator)
         seen.append(consistency(database_url)["articles"])
     assert any(0 < count < TOTAL_INGEST for count in seen), seen  # some kills really landed mid-ingest
     finished = narrascope("ingest", str(feed), "--db", database_url)
@@ -122,6 +141,22 @@ def test_kill_9_during_analysis_loses_and_duplicates_nothing(database_url, tmp_p
     finished = narrascope("analyze", "--db", database_url, "--workers", "1")
     assert finished.wait() == 0, finished.stderr.read()
     assert consistency(database_url) == {"articles": 300, "analyses": 300}
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads child processes from Linux /proc")
+def test_workers_exit_when_analyze_is_killed(tmp_path):
+    database = str(tmp_path / "workers.db")
+    feed = write_feed(tmp_path / "feed.jsonl", 400, seed=5)
+    assert narrascope("ingest", str(feed), "--db", database).wait() == 0
+    analyse = narrascope("analyze", "--db", database, "--workers", "2", "--batch-size", "8")
+    wait_until_it_grows(analyse, database, analyses)
+    workers = children(analyse.pid)
+    kill_at_random(analyse, random.Random(3), 0.0, 0.2)
+    assert len(workers) >= 2, workers
+    deadline = time.monotonic() + 20
+    while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(alive(pid) for pid in workers)  # they used to wait forever, ~300 MB each
 
 
 def test_a_dask_worker_killed_mid_run_does_not_lose_results(tmp_path):

@@ -9,6 +9,7 @@ most the batches in flight, and the next run redoes exactly those.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -79,8 +80,21 @@ def _executor(engine: Engine, workers: int, scheduler: str | None) -> Iterator[R
     elif workers == 1:
         yield lambda batches, _width: ((batch, _articles_job(batch)) for batch in batches)
     else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with ProcessPoolExecutor(max_workers=workers, initializer=_exit_with_parent) as pool:
             yield lambda batches, width: _bounded(batches, width, lambda batch: pool.submit(_articles_job, batch))
+
+
+def _exit_with_parent() -> None:
+    """Worker initializer: end this worker when the process that started it is gone. After a ``kill -9`` of
+    ``narrascope analyze`` its workers otherwise wait forever, blocked writing results nobody reads (~300 MB each)."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def _articles_job(batch: list[StoredArticle]) -> list[AnalysisRecord]:
