@@ -98,6 +98,11 @@ def test_usage_errors_exit_2(capsys):
     assert code == 2 and "give article files or folders, or --db" in err
     code, _, err = run(capsys, "predict", "entities", "--docs", "x")
     assert code == 2 and "Missing option '--out'" in err
+    code, _, err = run(capsys, "search", "x", "--since", "2024-13-01")
+    assert code == 2 and err == (
+        "narrascope: error: Invalid value for '--since': '2024-13-01' is not a date (YYYY-MM-DD) "
+        "(see `narrascope search --help`)\n"
+    )
 
 
 def test_predict_then_eval_narratives(capsys, tmp_path):
@@ -358,7 +363,7 @@ def test_an_unwritable_output_is_one_line_and_new_files_follow_the_umask(capsys,
     code, _, err = run(capsys, "predict", "narratives", "--docs", str(NATO_ARTICLE), "--out", str(blocker / "out.txt"))
     assert code == 2 and err.count("\n") == 1 and "out.txt: cannot write here" in err
     code, _, err = run(capsys, "predict", "narratives", "--docs", str(NATO_ARTICLE), "--out", "")
-    assert code == 2 and "the file name is empty" in err
+    assert code == 2 and "the name is empty" in err
     previous = os.umask(0o022)
     try:
         out = tmp_path / "pred.txt"

@@ -556,8 +556,12 @@ def main(argv: list[str] | None = None) -> int:
     except click.exceptions.Abort:
         fail("aborted")
         return 130
+    except click.UsageError as error:  # one line, like every other error, with where to read more
+        command = error.ctx.command_path if error.ctx is not None else "narrascope"
+        fail(f"{error.format_message()} (see `{command} --help`)")
+        return EXIT_INPUT_ERROR
     except click.ClickException as error:
-        error.show()
+        fail(error.format_message())
         return EXIT_INPUT_ERROR
     except KeyboardInterrupt:
         fail("interrupted")
