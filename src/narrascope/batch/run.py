@@ -8,11 +8,12 @@ most the batches in flight, and the next run redoes exactly those.
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -97,6 +98,13 @@ def _exit_with_parent() -> None:
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
+def _quiet_dask_logs() -> None:
+    """Dask's own loggers print tracebacks when a scheduler goes away; this command says it in one line."""
+    for name in ["distributed", *logging.root.manager.loggerDict]:
+        if name == "distributed" or name.startswith("distributed."):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
 def _articles_job(batch: list[StoredArticle]) -> list[AnalysisRecord]:
     """Analyse a batch and return what the store keeps (records travel back much lighter than analyses)."""
     analyses = analyse_articles([stored.article for stored in batch])
@@ -138,6 +146,7 @@ def _dask_client(workers: int, scheduler: str | None) -> Iterator[Any]:
         from distributed import Client, LocalCluster
     except ImportError:  # pragma: no cover - dask is a dependency; this guards broken installs
         raise NarrascopeError("the dask engine needs `pip install 'dask[distributed]'`") from None
+    _quiet_dask_logs()
     if scheduler:
         try:
             client = Client(scheduler, timeout="10s")
@@ -148,7 +157,13 @@ def _dask_client(workers: int, scheduler: str | None) -> Iterator[Any]:
                 f"{scheduler}: not a Dask scheduler address, e.g. tcp://host:8786 ({error})"
             ) from None
         with client:
-            yield client
+            try:
+                yield client
+            except (CancelledError, OSError, TimeoutError) as error:  # the scheduler went away mid-run
+                raise NarrascopeError(
+                    f"{scheduler}: lost the Dask scheduler ({type(error).__name__}); what was stored is kept, "
+                    "run the command again to analyse the rest"
+                ) from None
         return
     cluster = LocalCluster(
         n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=40
