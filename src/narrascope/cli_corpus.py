@@ -231,7 +231,11 @@ def trends(
     plot: Path | None,
     output_format: str,
 ) -> None:
-    """Counts and shares of narratives over time (share = articles with it / articles analysed in the period)."""
+    """Counts and shares of narratives over time (share = articles with it / articles analysed in the period).
+
+    An article counts on the day it was published, or, without a publication date, on the day it was ingested
+    (search and export --since/--until filter on publication dates only).
+    """
     from narrascope.store import Store
     from narrascope.store.trends import trends as compute_trends
 
