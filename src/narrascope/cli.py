@@ -553,8 +553,8 @@ def main(argv: list[str] | None = None) -> int:
     except NarrascopeError as error:
         fail(str(error))
         return EXIT_INPUT_ERROR
-    except click.exceptions.Abort:
-        fail("aborted")
+    except click.exceptions.Abort:  # click's own answer to Ctrl-C
+        fail("interrupted")
         return 130
     except click.UsageError as error:  # one line, like every other error, with where to read more
         command = error.ctx.command_path if error.ctx is not None else "narrascope"
