@@ -47,6 +47,8 @@ def test_corpus_commands_reject_bad_options_in_one_line(capsys, tmp_path):
     db = str(tmp_path / "corpus.db")
     code, _, err = run(capsys, "search", "x", "--db", db, "--since", "yesterday")
     assert code == 2 and "'yesterday' is not a date" in err
+    code, _, err = run(capsys, "alerts", "--db", db, "--z", "nan")
+    assert code == 2 and "nan is not a number" in err
     code, _, err = run(capsys, "search", "🙂 *", "--db", db)
     assert code == 2 and "has no words to search for" in err
     code, _, err = run(capsys, "search", "x", "--db", db, "--narrative", "no such narrative")

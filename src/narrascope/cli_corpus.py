@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -39,6 +40,12 @@ def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> da
         return date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _finite(_ctx: click.Context, _param: click.Parameter, value: float) -> float:
+    if not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a number")
+    return value
 
 
 def filter_options(function: Callable) -> Callable:
@@ -297,7 +304,15 @@ def _print_trend_table(points: list, per: str | None) -> None:
 @click.option("--by", type=click.Choice(["day", "week", "month"]), default="week", show_default=True)
 @click.option("--per", type=click.Choice(["source", "lang", "all"]), default="source", show_default=True)
 @click.option("--window", default=8, show_default=True, type=click.IntRange(3), help="Trailing periods compared.")
-@click.option("--z", "z_threshold", default=3.0, show_default=True, type=float, help="z-score that makes a spike.")
+@click.option(
+    "--z",
+    "z_threshold",
+    default=3.0,
+    show_default=True,
+    callback=_finite,
+    type=float,
+    help="z-score that makes a spike.",
+)
 @click.option("--min-count", default=3, show_default=True, type=click.IntRange(1))
 @click.option("--format", "-f", "output_format", type=click.Choice(["text", "json"]), default="text")
 def alerts(db: str, by: str, per: str, window: int, z_threshold: float, min_count: int, output_format: str) -> None:
