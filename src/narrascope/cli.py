@@ -10,6 +10,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -446,23 +447,24 @@ def eval_techniques(gold: tuple[Path, ...], pred: tuple[Path, ...], level: str, 
 
     taxonomy = techniques()
     if level == "spans":  # span identification: techniques are not scored, so any label set (e.g. PTC's) will do
-        predicted_spans = [span for path in pred for span in read_spans(path)]
-
-        def score(path: Path):
-            return score_spans(read_spans(path), predicted_spans)
+        read, score = read_spans, score_spans
     else:
-        predicted_rows = [row for path in pred for row in read_paragraph_labels(path, taxonomy)]
 
-        def score(path: Path):
-            return score_paragraphs(read_paragraph_labels(path, taxonomy), predicted_rows, taxonomy.fine)
+        def read(path: Path) -> list:
+            return read_paragraph_labels(path, taxonomy)
 
+        def score(gold_rows: list, predicted_rows: list) -> Any:
+            return score_paragraphs(gold_rows, predicted_rows, taxonomy.fine)
+
+    predicted = [item for path in pred for item in read(path)]
+    golds = {path: read(path) for path in gold}
     results: dict = {}
-    for path in gold:  # named by the language folder (semeval2023-t3/<lang>/…), else by the file
+    for path, gold_items in golds.items():  # named by the language folder (semeval2023-t3/<lang>/…), else the file
         language = path.parent.name if path.parent.name in SEMEVAL2023_LANGUAGES else None
-        results[unique_name(results, language or path.stem)] = score(path)
+        results[unique_name(results, language or path.stem)] = score(gold_items, predicted)
     if level == "paragraphs":  # paragraph gold lists every article (span gold omits articles without spans)
-        gold_articles = {row.article_id for path in gold for row in read_paragraph_labels(path, taxonomy)}
-        refuse_extra(gold_articles, {row.article_id for row in predicted_rows}, pred)
+        gold_articles = {row.article_id for rows in golds.values() for row in rows}
+        refuse_extra(gold_articles, {row.article_id for row in predicted}, pred)
     emit_scores(results, output_format, print_technique_table)
 
 

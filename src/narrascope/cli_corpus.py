@@ -19,8 +19,6 @@ from narrascope.errors import InputError
 
 INGEST_BATCH = 1000
 EXPORT_FORMATS = ("jsonl", "csv", "parquet", "semeval")
-#: Files SQLite keeps beside a database while it is open.
-SIDE_FILES = ("-wal", "-shm", "-journal")
 
 
 def db_option(function: Callable) -> Callable:
@@ -164,11 +162,13 @@ def search(query: str, db: str, limit: int, offset: int, output_format: str, **f
       narrascope search --entity Macron --role Antagonist
     """
     from narrascope.store import Store
-    from narrascope.store.search import MARK_END, MARK_START, parse_terms
+    from narrascope.store.search import MARK_END, MARK_START, check_query
     from narrascope.store.search import search as run_search
 
-    if query and not parse_terms(query):
-        raise click.BadParameter(f"{query!r} has no words to search for", param_hint="QUERY")
+    try:
+        check_query(query)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="QUERY") from None
     chosen = build_filters(**filters)
     with Store(db, must_exist=True) as store:
         hits = run_search(store, query, chosen, limit=limit, offset=offset)
@@ -371,11 +371,7 @@ def export(db: str, output_format: str, out: Path, **filters: Any) -> None:
 
     chosen = build_filters(**filters)
     with Store(db, must_exist=True) as store:
-        if store.sqlite_file is not None:  # the database and SQLite's side files beside it
-            database = store.sqlite_file
-            refuse_overwriting_inputs(
-                out, [database, *(database.with_name(database.name + side) for side in SIDE_FILES)]
-            )
+        refuse_overwriting_inputs(out, store.sqlite_files)
         count = run_export(store, output_format, out, chosen)  # type: ignore[arg-type]
     stderr.print(f"Exported {count} article(s) to {out}", style="dim")
 

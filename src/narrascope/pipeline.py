@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from narrascope.document import Analysis, Article
 from narrascope.errors import InputError
+from narrascope.io.files import valid_unicode
 from narrascope.io.txt import article_from_text
 from narrascope.text.langid import detect_language
 from narrascope.text.segment import sentences
@@ -117,8 +118,6 @@ def analyze(text: str | Article, *, article_id: str = "text", language: str | No
         raise TypeError(f"Article.text must be a str, not {type(article.text).__name__}")
     if not article.text.strip():
         raise InputError(article.id, "the text is empty")
-    try:
-        article.text.encode("utf-8")
-    except UnicodeEncodeError:
-        raise InputError(article.id, "the text is not valid Unicode (it holds a lone surrogate)") from None
+    if not valid_unicode(article.text):
+        raise InputError(article.id, "the text is not valid Unicode (it holds a lone surrogate)")
     return load()(article)

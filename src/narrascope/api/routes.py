@@ -13,7 +13,7 @@ from narrascope.api.app import StoreDep, require_read, require_write
 from narrascope.document import Article, content_hash
 from narrascope.store import Store
 from narrascope.store.schema import MAX_ROW
-from narrascope.store.search import Filters, parse_terms, search
+from narrascope.store.search import Filters, check_query, search
 from narrascope.store.stats import label_totals, top_actors
 from narrascope.store.trends import trends
 from narrascope.taxonomy import narratives, roles
@@ -190,8 +190,10 @@ def search_articles(
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
     offset: Annotated[int, Query(ge=0, le=MAX_ROW)] = 0,
 ) -> list[Hit]:
-    if q.strip() and not parse_terms(q):
-        raise HTTPException(422, f"{q!r} has no words to search for")
+    try:
+        check_query(q)
+    except ValueError as error:
+        raise HTTPException(422, str(error)) from None
     return _hits(store, q, found, limit, offset)
 
 

@@ -246,6 +246,16 @@ def atomic_writer(path: str | Path, encoding: str = "utf-8", binary: bool = Fals
         raise
 
 
+def valid_unicode(text: str) -> bool:
+    """False for strings holding lone surrogates: JSON escapes and Python strings allow them, no file or database
+    can store them."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def current_umask() -> int:
     """The process's umask (reading it means setting it, so it is set back at once)."""
     mask = os.umask(0o022)

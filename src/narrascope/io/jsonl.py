@@ -9,7 +9,7 @@ from pathlib import Path
 from narrascope.document import Article
 from narrascope.errors import InputError
 from narrascope.io.dates import parse_date
-from narrascope.io.files import MAX_FILE_BYTES
+from narrascope.io.files import MAX_FILE_BYTES, valid_unicode
 from narrascope.io.txt import with_title
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
@@ -59,7 +59,7 @@ def _article_from_line(raw: bytes, path: Path, number: int) -> Article:
         if record.get(name) is not None and not isinstance(record[name], str):
             raise InputError(path, f"field '{name}' must be a string", number)
     for name in ("text", "id", *_OPTIONAL_TEXT_FIELDS):
-        if isinstance(record.get(name), str) and not _encodable(record[name]):
+        if isinstance(record.get(name), str) and not valid_unicode(record[name]):
             raise InputError(
                 path, f"field '{name}' is not valid Unicode (a lone surrogate escape such as \\ud800)", number
             )
@@ -86,12 +86,3 @@ def _article_from_line(raw: bytes, path: Path, number: int) -> Article:
         url=record.get("url") or None,
         published=published_date,
     )
-
-
-def _encodable(value: str) -> bool:
-    """False for strings holding lone surrogates, which JSON escapes allow but no file or database can store."""
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True

@@ -64,6 +64,14 @@ def parse_terms(query: str) -> list[list[str]]:
     return terms
 
 
+def check_query(query: str) -> None:
+    """A :class:`ValueError` for a query that has text but no word to search for (``*``, ``"``, an emoji). The user
+    commands call it first: :func:`search` answers such a query like an empty one, with the newest articles, which
+    would look like matches."""
+    if query.strip() and not parse_terms(query):
+        raise ValueError(f"{query!r} has no words to search for")
+
+
 def search(store: Store, query: str, filters: Filters = NO_FILTERS, limit: int = 20, offset: int = 0) -> list[Hit]:
     """Ranked hits for ``query`` (all terms must match) within ``filters``; newest first without a query.
 

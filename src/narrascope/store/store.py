@@ -150,6 +150,14 @@ class Store:
             return None
         return Path(database)
 
+    @property
+    def sqlite_files(self) -> list[Path]:
+        """The database file and the side files SQLite keeps beside it while open (``-wal``, ``-shm``, ``-journal``)."""
+        file = self.sqlite_file
+        return (
+            [] if file is None else [file, *(file.with_name(file.name + side) for side in ("-wal", "-shm", "-journal"))]
+        )
+
     def close(self) -> None:
         self.engine.dispose()
 

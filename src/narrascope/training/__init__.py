@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from narrascope.errors import InputError
 from narrascope.io.files import current_umask
+from narrascope.ml.artifacts import ARRAYS_FILE, MANIFEST_FILE
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -51,8 +52,8 @@ def report_saved(console: Console, version: str, started: float) -> None:
     console.print(f"Built {version} in {time.perf_counter() - started:.0f} s")
 
 
-#: What a model folder holds (see :mod:`narrascope.ml.artifacts`).
-MODEL_FILES = frozenset({"arrays.npz", "manifest.json", MODEL_CARD})
+#: What a model folder holds.
+MODEL_FILES = frozenset({ARRAYS_FILE, MANIFEST_FILE, MODEL_CARD})
 
 
 @contextmanager
@@ -97,7 +98,7 @@ def _check_model_output(out: Path, name: str, data: Path) -> None:
     if not present <= MODEL_FILES:
         raise InputError(out, "is not a model folder (it holds other files); choose an empty or new folder")
     try:
-        found = json.loads((out / "manifest.json").read_text("utf-8")).get("name")
+        found = json.loads((out / MANIFEST_FILE).read_text("utf-8")).get("name")
     except (OSError, ValueError, AttributeError):
         found = None
     if found != name:

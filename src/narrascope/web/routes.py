@@ -18,7 +18,7 @@ from narrascope.api.app import SESSION_COOKIE, StoreDep, require_read, session_v
 from narrascope.document import Analysis
 from narrascope.errors import InputError
 from narrascope.store.schema import MAX_ROW
-from narrascope.store.search import MARK_END, MARK_START, Filters, parse_terms, search
+from narrascope.store.search import MARK_END, MARK_START, Filters, check_query, search
 from narrascope.store.stats import analysed_by, label_totals, top_actors, top_sources
 from narrascope.store.trends import alerts, trends
 from narrascope.taxonomy import narratives, techniques
@@ -103,8 +103,10 @@ def search_page(
     page_number: Annotated[int, Query(alias="page", ge=1, le=500)] = 1,
 ) -> HTMLResponse:
     problems = []
-    if q.strip() and not parse_terms(q):
-        problems.append(f"{q!r} has no words to search for")
+    try:
+        check_query(q)
+    except ValueError as error:
+        problems.append(str(error))
     narrative_name = None
     if narrative:
         try:
