@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -54,6 +56,29 @@ def test_analyze_reads_html_and_rejects_malformed_requests_with_the_field(client
     assert wrong_type.status_code == 422 and wrong_type.json()["detail"][0]["loc"] == ["body", "language"]
     blank = client.post("/api/analyze", json={"text": " \n\t "})  # the CLI refuses it too ("file is empty")
     assert blank.status_code == 422 and blank.json()["detail"][0]["loc"] == ["body", "text"]
+
+
+def test_openapi_documents_the_analysis_and_the_error_answers(client):
+    from pydantic import TypeAdapter
+
+    spec = client.get("/openapi.json").json()
+    answers = spec["paths"]["/api/analyze"]["post"]["responses"]
+    assert answers["200"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Analysis"}
+    assert {"401", "413", "422", "429"} <= answers.keys()
+    assert {"404", "200"} <= spec["paths"]["/api/articles/{pk}"]["get"]["responses"].keys()
+    text = (EXAMPLES / "nato-troops-escalation.txt").read_text()
+    analysed = client.post("/api/analyze", json={"text": text}).content  # what is documented is what is sent
+    assert TypeAdapter(Analysis).validate_json(analysed) == Analysis.from_dict(json.loads(analysed))
+    refused = client.post("/api/analyze", json={"text": ""}).json()
+    assert set(refused) == set(spec["components"]["schemas"]["ErrorOut"]["properties"]) == {"detail"}
+
+
+def test_head_is_answered_like_get_without_a_body(client):
+    for path in ("/", "/search?q=troops", "/api/narratives", "/docs"):
+        head, get = client.head(path), client.get(path)
+        assert (head.status_code, head.content) == (200, b""), path
+        assert head.headers["content-length"] == get.headers["content-length"] != "0"
+    assert client.head("/api/analyze").status_code == 405  # POST only
 
 
 def test_oversized_bodies_get_413_with_a_message(client):

@@ -88,6 +88,25 @@ class BodyLimit:
         await response(scope, receive, send)
 
 
+class HeadAsGet:
+    """ASGI middleware: answer HEAD as GET without the body, so link checkers and monitors see 200, not 405."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Callable[[], Awaitable[dict]], send: Callable) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_headers_only(message: dict) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, send_headers_only)
+
+
 class RateLimit:
     """ASGI middleware: a token bucket per client address; 429 with Retry-After when it runs dry."""
 
@@ -222,6 +241,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api_router, prefix="/api")
     mount_pages(app)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(HeadAsGet)
     app.add_middleware(RateLimit, rate=settings.rate_limit, burst=settings.burst)
     return app
 

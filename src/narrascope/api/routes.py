@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from pydantic import BaseModel, Field
 
 from narrascope.api.app import StoreDep, require_read, require_write
-from narrascope.document import Article, content_hash
+from narrascope.document import Analysis, Article, content_hash
 from narrascope.store import Store
 from narrascope.store.schema import MAX_ROW
 from narrascope.store.search import Filters, check_query, search
@@ -18,8 +18,31 @@ from narrascope.store.stats import label_totals, top_actors
 from narrascope.store.trends import trends
 from narrascope.taxonomy import narratives, roles
 
-router = APIRouter()
 MAX_TEXT_CHARS = 1_000_000
+
+
+class ErrorOut(BaseModel):
+    """Every error answer: `detail` says what is wrong (a list naming each bad field for 422)."""
+
+    detail: str | list[dict[str, Any]]
+
+
+def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    meaning = {
+        401: "Missing or wrong bearer token.",
+        403: "Writes are disabled on this server.",
+        404: "No such article.",
+        413: "Request body over the size limit.",
+        422: "A parameter or body field is invalid.",
+        429: "Too many requests from this client.",
+    }
+    return {code: {"model": ErrorOut, "description": meaning[code]} for code in codes}
+
+
+#: Every endpoint can be rate-limited, refused for a bad parameter, or (private servers) need the token.
+router = APIRouter(responses=_errors(401, 422, 429))
+#: Analyses are returned as built (``Analysis.to_dict``); the schema documents them without re-validating.
+ANALYSIS_RESPONSE = {200: {"model": Analysis, "description": "The `Analysis` JSON (as `analyze --format json`)."}}
 
 
 class ArticleIn(BaseModel):
@@ -127,7 +150,12 @@ FiltersDep = Annotated[Filters, Depends(filters)]
 
 
 @router.post(
-    "/analyze", tags=["analysis"], summary="Analyse one article (not stored)", dependencies=[Depends(require_read)]
+    "/analyze",
+    tags=["analysis"],
+    summary="Analyse one article (not stored)",
+    dependencies=[Depends(require_read)],
+    response_model=None,
+    responses={**ANALYSIS_RESPONSE, **_errors(413)},
 )
 def analyze(item: ArticleIn) -> dict[str, Any]:
     """Narratives with evidence, actors and roles of the article; the `Analysis` JSON."""
@@ -137,7 +165,12 @@ def analyze(item: ArticleIn) -> dict[str, Any]:
 
 
 @router.post(
-    "/articles", tags=["corpus"], summary="Store articles", dependencies=[Depends(require_write)], status_code=201
+    "/articles",
+    tags=["corpus"],
+    summary="Store articles",
+    dependencies=[Depends(require_write)],
+    status_code=201,
+    responses=_errors(403, 413),
 )
 def ingest(items: Annotated[list[ArticleIn], Field(min_length=1, max_length=1000)], store: StoreDep) -> IngestResultOut:
     """Store up to 1,000 articles (deduplicated by text); run `narrascope analyze --db` to analyse them."""
@@ -173,7 +206,14 @@ def list_articles(
     return _hits(store, "", found, limit, offset)
 
 
-@router.get("/articles/{pk}", tags=["corpus"], summary="One stored article", dependencies=[Depends(require_read)])
+@router.get(
+    "/articles/{pk}",
+    tags=["corpus"],
+    summary="One stored article",
+    dependencies=[Depends(require_read)],
+    response_model=None,
+    responses={**ANALYSIS_RESPONSE, **_errors(404)},
+)
 def get_article(pk: Annotated[int, Path(ge=1, le=MAX_ROW)], store: StoreDep) -> dict[str, Any]:
     """The article with its stored `Analysis` (only the article when it is not analysed yet)."""
     analysis = store.analysis(pk)
