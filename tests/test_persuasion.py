@@ -68,6 +68,25 @@ def test_span_scoring_reads_span_files_of_any_technique_scheme(capsys, tmp_path)
     assert scores["precision"] == pytest.approx(1.0) and scores["recall"] == pytest.approx(0.5)
 
 
+@pytest.mark.parametrize(
+    ("label_line", "problem"),
+    [
+        ("1\tLoaded_Language\t5\t500\n", "article 1: span 5-500 ends past its 23 characters"),
+        ("2\tLoaded_Language\t0\t5\n", "spans of article 2, which is not in train-articles/"),
+    ],
+)
+def test_training_refuses_span_labels_that_do_not_fit_the_articles(tmp_path, label_line, problem):
+    from narrascope.errors import InputError
+    from narrascope.training.persuasion import load_ptc
+
+    articles = tmp_path / "ptc2020" / "train-articles"
+    articles.mkdir(parents=True)
+    (articles / "article1.txt").write_text("Shocking news, they say", encoding="utf-8")
+    (tmp_path / "ptc2020" / "train-task2-TC.labels").write_text(label_line, encoding="utf-8")
+    with pytest.raises(InputError, match=problem):
+        load_ptc(tmp_path, "train")
+
+
 def test_analysis_carries_technique_spans_with_valid_offsets():
     analysis = narrascope.analyze(OWN_ARTICLE)
     assert analysis.techniques

@@ -69,9 +69,20 @@ def load_ptc(data: str | Path, split: str) -> tuple[list[str], list[str], list[l
     spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for span in read_spans(labels):
         spans[span.article_id].append((span.start, span.end))
-    files = sorted((folder / f"{split}-articles").glob("article*.txt"))
-    ids = [path.name[len("article") : -len(".txt")] for path in files]
-    return ids, [read_text(path) for path in files], [spans.get(article_id, []) for article_id in ids]
+    files = {
+        path.name[len("article") : -len(".txt")]: path for path in (folder / f"{split}-articles").glob("article*.txt")
+    }
+    ids = sorted(files)
+    texts = [read_text(files[article_id]) for article_id in ids]
+    if unknown := sorted(set(spans) - set(files)):
+        raise InputError(labels, f"spans of article {unknown[0]}, which is not in {split}-articles/")
+    for article_id, text in zip(ids, texts, strict=True):
+        for start, end in spans.get(article_id, ()):
+            if end > len(text):  # read_spans refused non-numbers and end < start
+                raise InputError(
+                    labels, f"article {article_id}: span {start}-{end} ends past its {len(text)} characters"
+                )
+    return ids, texts, [spans.get(article_id, []) for article_id in ids]
 
 
 def evaluate_paragraphs(model: PersuasionModel, paragraphs: list[Paragraph]) -> dict[str, ParagraphScores]:
