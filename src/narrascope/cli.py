@@ -380,7 +380,7 @@ def predict_techniques(docs: Path, out: Path, as_spans: bool) -> None:
     <ID>. Every paragraph gets a line, with an empty list when no technique is found. --spans writes
     article<TAB>technique<TAB>start<TAB>end (end exclusive) instead.
     """
-    from narrascope.io import read_text, refuse_overwriting_inputs
+    from narrascope.io import TEXT_SUFFIXES, article_files, read_text, refuse_overwriting_inputs
     from narrascope.io.persuasion import (
         ParagraphLabels,
         TechniqueSpan,
@@ -392,12 +392,11 @@ def predict_techniques(docs: Path, out: Path, as_spans: bool) -> None:
     from narrascope.tasks.persuasion import TechniqueTagger
 
     refuse_overwriting_inputs(out, [docs])
-    if docs.is_dir():
-        files = sorted(path for path in docs.iterdir() if path.is_file() and _reads_as_paragraphs(path))
-    else:
-        files = [docs] if docs.is_file() else []
+    if not docs.exists():
+        raise InputError(docs, "no such file or folder")
+    files = article_files(docs, TEXT_SUFFIXES) if docs.is_dir() else [docs]
     if not files:
-        raise InputError(docs, "no .txt article files here" if docs.exists() else "no such file or folder")
+        raise InputError(docs, "no .txt article files here")
     texts = {path: read_text(path) for path in files}  # all inputs are checked before anything is written
     model = TechniqueTagger.load_shipped().model
     rows: list = []
@@ -419,11 +418,6 @@ def predict_techniques(docs: Path, out: Path, as_spans: bool) -> None:
 
 #: The language folders of the SemEval-2023 Task 3 data (train/dev: en fr ge it po ru; test also es gr ka).
 SEMEVAL2023_LANGUAGES = frozenset({"en", "fr", "ge", "it", "po", "ru", "es", "gr", "ka"})
-
-
-def _reads_as_paragraphs(path: Path) -> bool:
-    """The article files of a SemEval-2023 folder: ``.txt``, not hidden."""
-    return path.suffix.lower() == ".txt" and not path.name.startswith(".")
 
 
 @evaluate.command("techniques", context_settings=CONTEXT)

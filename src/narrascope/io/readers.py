@@ -53,7 +53,7 @@ def iter_articles(
 
 def _articles_at(path: Path, max_bytes: int) -> Iterator[Article | InputError]:
     if path.is_dir():
-        files = sorted(file for file in path.rglob("*") if _is_article_file(file, path))
+        files = article_files(path)
         if not files:
             yield InputError(path, f"folder has no article files ({', '.join(ARTICLE_SUFFIXES)})")
         for file in files:
@@ -64,15 +64,18 @@ def _articles_at(path: Path, max_bytes: int) -> Iterator[Article | InputError]:
         yield InputError(path, "no such file or folder")
 
 
-def _is_article_file(file: Path, root: Path) -> bool:
-    return file.is_file() and _read_as_article(file.relative_to(root))
+def article_files(folder: Path, suffixes: tuple[str, ...] = ARTICLE_SUFFIXES) -> list[Path]:
+    """The files under ``folder`` that readers take for articles, sorted: not hidden, not SemEval annotation files
+    (``subtask-*``), with one of ``suffixes``."""
+    return sorted(
+        file for file in folder.rglob("*") if file.is_file() and _read_as_article(file.relative_to(folder), suffixes)
+    )
 
 
-def _read_as_article(relative: Path) -> bool:
-    """Whether a folder's reader takes this file (path relative to the folder) for an article."""
+def _read_as_article(relative: Path, suffixes: tuple[str, ...]) -> bool:
     if any(part.startswith(".") for part in relative.parts):
         return False
-    return relative.suffix.lower() in ARTICLE_SUFFIXES and not relative.name.startswith("subtask-")
+    return relative.suffix.lower() in suffixes and not relative.name.startswith("subtask-")
 
 
 def _articles_in_file(file: Path, max_bytes: int) -> Iterator[Article | InputError]:
@@ -105,5 +108,9 @@ def refuse_overwriting_inputs(out: Path, inputs: Iterable[Path]) -> None:
         source = given.resolve()
         if target == source:
             raise InputError(out, "the output file is also an input; choose another --out")
-        if source.is_dir() and source in target.parents and _read_as_article(target.relative_to(source)):
+        if (
+            source.is_dir()
+            and source in target.parents
+            and _read_as_article(target.relative_to(source), ARTICLE_SUFFIXES)
+        ):
             raise InputError(out, f"the output would be read as an article of {given}; write it outside that folder")
