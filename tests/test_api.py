@@ -54,8 +54,9 @@ def test_analyze_reads_html_and_rejects_malformed_requests_with_the_field(client
     assert broken.status_code == 422
     wrong_type = client.post("/api/analyze", json={"text": "x", "language": "english"})
     assert wrong_type.status_code == 422 and wrong_type.json()["detail"][0]["loc"] == ["body", "language"]
-    blank = client.post("/api/analyze", json={"text": " \n\t "})  # the CLI refuses it too ("file is empty")
-    assert blank.status_code == 422 and blank.json()["detail"][0]["loc"] == ["body", "text"]
+    for blank in (" \n\t ", "\u200b\u200b …"):  # the CLI refuses these too ("file is empty", "no words in it")
+        refused = client.post("/api/analyze", json={"text": blank})
+        assert refused.status_code == 422 and refused.json()["detail"][0]["loc"] == ["body", "text"]
 
 
 def test_openapi_documents_the_analysis_and_the_error_answers(client):

@@ -69,6 +69,7 @@ def test_a_publication_time_is_kept_as_its_day_so_json_round_trips():
     ("given", "error", "message"),
     [
         ("  \n\t", InputError, "the text is empty"),
+        ("\u200b — ?!", InputError, "the text has no words in it"),
         ("NATO \ud800 troops", InputError, "not valid Unicode"),
         (b"NATO troops", TypeError, "not bytes"),
         (None, TypeError, "not NoneType"),

@@ -18,7 +18,7 @@ from narrascope.api import Settings, create_app
 from narrascope.document import Article
 from narrascope.errors import InputError
 from narrascope.io import iter_articles
-from narrascope.io.files import decode
+from narrascope.io.files import decode, has_words
 from narrascope.io.semeval import (
     read_entity_annotations,
     read_explanation_annotations,
@@ -58,7 +58,7 @@ def test_readers_accept_or_explain_any_bytes(tmp_path, data, suffix):
     for error in errors:
         _one_line_error(error, path)
     for article in articles:
-        assert isinstance(article, Article) and article.text.strip()
+        assert isinstance(article, Article) and has_words(article.text)
     assert articles or errors
 
 

@@ -91,6 +91,7 @@ def test_utf8_with_one_broken_byte_stays_utf8(tmp_path):
     [
         (b"", "file is empty"),
         (b"  \n\t\n", "file is empty"),
+        ("\u200b\u200b\n\u2060 — …".encode(), "no words in it"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "binary"),
         (bytes(range(256)) * 4, "binary"),
     ],
@@ -154,6 +155,7 @@ def test_jsonl_articles_and_their_metadata(tmp_path):
         ('{"text": "ok", "id": "a\\tb"}', "without tabs or line breaks"),
         ('{"text": "ok", "id": " "}', "field 'id' must be non-empty"),
         ('{"text": "NATO wants war \\ud800 with Russia."}', "field 'text' is not valid Unicode"),
+        ('{"text": "\\u200b ... \\u200b"}', "field 'text' has no words in it"),
     ],
 )
 def test_bad_jsonl_lines_are_reported_with_file_and_line(tmp_path, line, problem):

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from narrascope.document import Analysis, Article
 from narrascope.errors import InputError
-from narrascope.io.files import valid_unicode
+from narrascope.io.files import NO_WORDS, has_words, valid_unicode
 from narrascope.io.txt import article_from_text
 from narrascope.text.langid import detect_language
 from narrascope.text.segment import sentences
@@ -118,6 +118,8 @@ def analyze(text: str | Article, *, article_id: str = "text", language: str | No
         raise TypeError(f"Article.text must be a str, not {type(article.text).__name__}")
     if not article.text.strip():
         raise InputError(article.id, "the text is empty")
+    if not has_words(article.text):
+        raise InputError(article.id, f"the text has {NO_WORDS}")
     if not valid_unicode(article.text):
         raise InputError(article.id, "the text is not valid Unicode (it holds a lone surrogate)")
     return load()(article)

@@ -49,7 +49,10 @@ class ArticleIn(BaseModel):
     """An article to analyse or store: plain text (first line may be the title) or an HTML page."""
 
     text: str = Field(
-        min_length=1, max_length=MAX_TEXT_CHARS, pattern=r"\S", description="Article text, or HTML with `html: true`."
+        min_length=1,
+        max_length=MAX_TEXT_CHARS,
+        pattern=r"\w",  # a letter or digit somewhere: blank or invisible-only text has nothing to analyse
+        description="Article text, or HTML with `html: true`.",
     )
     html: bool = Field(False, description="`text` is an HTML page: its main text is extracted first.")
     title: str | None = Field(None, max_length=1000)

@@ -82,8 +82,7 @@ def decode(data: bytes, source: str | Path) -> str:
             text = _decode_as(data, encoding, source, damage_ok=encoding == "utf-8")
             break
     if text is not None:
-        if not text.lstrip("\ufeff").strip():
-            raise InputError(source, "file is empty")
+        _refuse_wordless(text, source)
         return text
     if b"\x00" in data[:65536] or _looks_binary(data[:65536]):
         raise InputError(source, "looks like a binary file, not text")
@@ -98,9 +97,15 @@ def decode(data: bytes, source: str | Path) -> str:
                     source, "cannot detect the text encoding (not UTF-8 and no known encoding fits)"
                 ) from None
             text = _decode_as(data, encoding, source)
-    if not text.strip():
-        raise InputError(source, "file is empty")
+    _refuse_wordless(text, source)
     return text
+
+
+def _refuse_wordless(text: str, source: str | Path) -> None:
+    if not text.lstrip("\ufeff").strip():
+        raise InputError(source, "file is empty")
+    if not has_words(text):
+        raise InputError(source, NO_WORDS)
 
 
 def _damaged_utf8(data: bytes) -> str | None:
@@ -244,6 +249,16 @@ def atomic_writer(path: str | Path, encoding: str = "utf-8", binary: bool = Fals
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+#: The problem of a text that is not empty but has nothing to analyse.
+NO_WORDS = "no words in it (only spaces, punctuation or invisible characters)"
+
+
+def has_words(text: str) -> bool:
+    """Whether ``text`` holds a letter or digit: text of only punctuation or zero-width characters has nothing to
+    analyse, and an analysis of it (language guessed from nothing, "Other") would only mislead."""
+    return any(char.isalnum() for char in text)
 
 
 def valid_unicode(text: str) -> bool:

@@ -9,6 +9,7 @@ from pathlib import Path
 from narrascope.document import Article
 from narrascope.errors import InputError
 from narrascope.io.dates import parse_date
+from narrascope.io.files import has_words
 from narrascope.io.txt import with_title
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
@@ -27,7 +28,7 @@ def article_from_html(article_id: str, html: str, source: str | Path) -> Article
             document = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False)
         except Exception as error:  # trafilatura raises many lxml types on broken markup
             raise InputError(source, f"cannot parse HTML ({type(error).__name__})") from None
-    if document is None or len((document.text or "").split()) < MIN_WORDS:
+    if document is None or len((document.text or "").split()) < MIN_WORDS or not has_words(document.text):
         raise InputError(source, "no article text found in the HTML page")
     title = document.title or ""
     return Article(

@@ -9,7 +9,7 @@ from pathlib import Path
 from narrascope.document import Article
 from narrascope.errors import InputError
 from narrascope.io.dates import parse_date
-from narrascope.io.files import MAX_FILE_BYTES, valid_unicode
+from narrascope.io.files import MAX_FILE_BYTES, NO_WORDS, has_words, valid_unicode
 from narrascope.io.txt import with_title
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
@@ -55,6 +55,8 @@ def _article_from_line(raw: bytes, path: Path, number: int) -> Article:
     body = record.get("text")
     if not isinstance(body, str) or not body.strip():
         raise InputError(path, "field 'text' must be a non-empty string", number)
+    if not has_words(body):
+        raise InputError(path, f"field 'text' has {NO_WORDS}", number)
     for name in _OPTIONAL_TEXT_FIELDS:
         if record.get(name) is not None and not isinstance(record[name], str):
             raise InputError(path, f"field '{name}' must be a string", number)

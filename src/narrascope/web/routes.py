@@ -228,7 +228,7 @@ async def analyze_submit(
     from fastapi.concurrency import run_in_threadpool
 
     from narrascope.document import Article
-    from narrascope.io.files import decode
+    from narrascope.io.files import decode, has_words
     from narrascope.io.html import HTML_SUFFIXES, article_from_html
     from narrascope.io.txt import article_from_text, with_title
     from narrascope.pipeline import load
@@ -245,7 +245,7 @@ async def analyze_submit(
                 if Path(name).suffix.lower() in HTML_SUFFIXES
                 else article_from_text(name, content)
             )
-        elif text.strip():
+        elif has_words(text):
             article = (
                 Article("pasted", with_title(title, text), title=title.strip())
                 if title.strip()
