@@ -404,11 +404,11 @@ def predict_techniques(docs: Path, out: Path, as_spans: bool) -> None:
         for path, text in texts.items():
             article_id = article_id_from_name(path.name)
             if as_spans:
-                for label in model.technique_spans(text, article_id):
+                for label in model.technique_spans(text):
                     span = label.evidence[0]
                     rows.append(TechniqueSpan(article_id, label.name, span.start, span.end))
             else:
-                for line, _, _, scores in model.paragraph_techniques(text, article_id):
+                for line, _, _, scores in model.paragraph_techniques(text):
                     names = tuple(model.techniques.labels[i] for i in (scores > 0.5).nonzero()[0])
                     rows.append(ParagraphLabels(article_id, line, names))
             advance(1)
