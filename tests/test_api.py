@@ -244,6 +244,11 @@ def test_uploaded_files_are_read_in_memory_and_bad_ones_explained(client):
     assert binary.status_code == 422 and "binary" in binary.text
     empty = client.post("/analyze", data={"text": "  "})
     assert empty.status_code == 422 and "paste an article" in empty.text
+    as_browsers_send_it = {"upload": ("", b"", "application/octet-stream")}  # multipart, no file chosen
+    pasted = client.post("/analyze", data={"text": "Війна " * 110_000}, files=as_browsers_send_it)  # 1.2 MB part
+    assert pasted.status_code == 413 and "upload the article as a file" in pasted.text and "<textarea" in pasted.text
+    huge = client.post("/analyze", data={"text": "Війна " * 200_000})  # 2.2 MB: over the server's body limit
+    assert huge.status_code == 413 and "larger than 2 MB" in huge.text and huge.text.startswith("<!doctype html>")
 
 
 def test_clients_over_the_rate_limit_get_429(tmp_path):

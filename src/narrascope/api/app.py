@@ -83,8 +83,11 @@ class BodyLimit:
         await self.app(scope, limited_receive, send_unless_refused)
 
     async def _too_large(self, scope: dict, receive: Callable, send: Callable) -> None:
-        limit_mb = self.limit / (1024 * 1024)
-        response = JSONResponse({"detail": f"request body is larger than {limit_mb:g} MB"}, status_code=413)
+        from narrascope.web.routes import error_page, is_page
+
+        detail = f"request body is larger than {self.limit / (1024 * 1024):g} MB"
+        request = Request(scope)
+        response = error_page(request, 413, detail) if is_page(request) else JSONResponse({"detail": detail}, 413)
         await response(scope, receive, send)
 
 

@@ -312,6 +312,10 @@ def mount(app: FastAPI) -> None:
         if error.status_code == 401:  # a private server: pages send the browser to the sign-in page
             wanted = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             return RedirectResponse("/login?" + urlencode({"next": wanted}), status_code=303)
+        if error.status_code == 400 and request.method == "POST" and request.url.path == "/analyze":
+            # The form parser refused the body (a pasted text over its 1 MB part limit): keep the user on the form
+            problem = f"{error.detail} Paste a shorter text, or upload the article as a file (up to 2 MB)."
+            return page(request, "analyze.html", status_code=413, problem=problem, text="", title="")
         return error_page(request, error.status_code, error.detail)
 
 
