@@ -74,7 +74,6 @@ class MentionDetector:
 
     def __init__(self) -> None:
         self.entries: set[tuple[str, ...]] = set()  # stemmed token sequences
-        self.first_stems: set[str] = set()  # the first stem of every entry: most tokens start none
         self.exact: set[tuple[str, ...]] = set()  # full transliterated token sequences
         self.longest = 1
         self.common: set[str] = set()
@@ -84,7 +83,7 @@ class MentionDetector:
         """Learn from ``(text, language, gold mention spans)``: gazetteer, common words, Hindi tagger."""
         self.common = _common_words(text for text, _, _ in documents)
         strings = [text[start:end] for text, _, spans in documents for start, end in spans]
-        self.entries, self.exact, self.first_stems, self.longest = set(), set(), set(), 1
+        self.entries, self.exact, self.longest = set(), set(), 1
         for name in [*strings, *seed_actors()]:
             self._add_entry(name)
         tagged = [(text, spans) for text, language, spans in documents if language in _TAGGER_LANGUAGES]
@@ -132,7 +131,6 @@ class MentionDetector:
         detector.exact = {tuple(line.split("\t")) for line in _lines(arrays["mention_exact"])}
         detector.common = set(_lines(arrays["mention_common"]))
         detector.longest = max((len(entry) for entry in detector.entries), default=1)
-        detector.first_stems = {entry[0] for entry in detector.entries}
         if settings.get("tagger"):
             detector.tagger = TokenTagger.from_arrays(arrays)
         return detector
@@ -147,7 +145,6 @@ class MentionDetector:
             return
         latins = tuple(latin(word) for word in words)
         self.entries.add(tuple(value[:STEM] for value in latins))
-        self.first_stems.add(latins[0][:STEM])
         self.exact.add(latins)
         self.longest = max(self.longest, len(latins))
 
@@ -164,8 +161,6 @@ class MentionDetector:
 
     def _match_length(self, text: str, tokens: list[Token], latins: list[str], stems: list[str], index: int) -> int:
         """The longest gazetteer entry starting at ``index`` (0 if none)."""
-        if stems[index] not in self.first_stems:
-            return 0
         for length in range(min(self.longest, len(tokens) - index), 0, -1):
             if tuple(stems[index : index + length]) not in self.entries:
                 continue
