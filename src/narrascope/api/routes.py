@@ -27,16 +27,19 @@ class ErrorOut(BaseModel):
     detail: str | list[dict[str, Any]]
 
 
+#: What each error status means, for the OpenAPI documentation.
+ERROR_MEANINGS = {
+    401: "Missing or wrong bearer token.",
+    403: "Writes are disabled on this server.",
+    404: "No such article.",
+    413: "Request body over the size limit.",
+    422: "A parameter or body field is invalid.",
+    429: "Too many requests from this client.",
+}
+
+
 def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
-    meaning = {
-        401: "Missing or wrong bearer token.",
-        403: "Writes are disabled on this server.",
-        404: "No such article.",
-        413: "Request body over the size limit.",
-        422: "A parameter or body field is invalid.",
-        429: "Too many requests from this client.",
-    }
-    return {code: {"model": ErrorOut, "description": meaning[code]} for code in codes}
+    return {code: {"model": ErrorOut, "description": ERROR_MEANINGS[code]} for code in codes}
 
 
 #: Every endpoint can be rate-limited, refused for a bad parameter, or (private servers) need the token.
