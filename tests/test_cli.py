@@ -93,6 +93,27 @@ def test_console_script_reports_errors_without_traceback(tmp_path):
     assert result.stderr.strip() == f"narrascope: error: {missing}: no such file or folder"
 
 
+def test_messages_are_one_line_whatever_the_path_length_and_width(tmp_path):
+    """Scripts and log readers read stderr line by line: nothing wraps, even with no terminal and no COLUMNS."""
+    deep = tmp_path / ("a-rather-long-folder-name-" * 4) / ("and-another-one-" * 4)
+    deep.mkdir(parents=True)
+    db, chart = deep / "corpus.db", deep / "chart.png"
+    environment = {key: value for key, value in os.environ.items() if key not in ("COLUMNS", "LINES")}
+
+    def narrascope(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "narrascope", *args], capture_output=True, text=True, env=environment, check=False
+        )
+
+    assert narrascope("ingest", str(NATO_ARTICLE), "--db", str(db)).returncode == 0
+    plotted = narrascope("trends", "--db", str(db), "--plot", str(chart))
+    assert plotted.returncode == 0
+    assert f"No chart written to {chart}: nothing to plot." in plotted.stderr.splitlines()
+    refused = narrascope("export", "--db", str(db), "-f", "jsonl", "--out", str(db))
+    assert refused.returncode == 2 and len(refused.stderr.splitlines()) == 1
+    assert refused.stderr.startswith("narrascope: error: ") and str(db) in refused.stderr
+
+
 def test_usage_errors_exit_2(capsys):
     code, _, err = run(capsys, "analyze")
     assert code == 2 and "give article files or folders, or --db" in err

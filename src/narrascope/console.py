@@ -12,7 +12,9 @@ EXIT_INPUT_ERROR = 2
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
 
 stdout = Console(soft_wrap=False)
-stderr = Console(stderr=True)
+# Messages on stderr are read by scripts and log readers line by line: they never wrap, whatever the width
+# (rich wraps at 80 columns when stderr is not a terminal).
+stderr = Console(stderr=True, soft_wrap=True)
 
 existing_path = click.Path(exists=False, path_type=Path)
 
@@ -43,8 +45,8 @@ output_format_option = click.option(
 
 
 def fail(message: str) -> None:
-    stderr.print(f"narrascope: error: {message}", highlight=False, markup=False, soft_wrap=True)
+    stderr.print(f"narrascope: error: {message}", highlight=False, markup=False)
 
 
 def warn(message: str) -> None:
-    stderr.print(f"narrascope: warning: {message}", highlight=False, markup=False, soft_wrap=True)
+    stderr.print(f"narrascope: warning: {message}", highlight=False, markup=False)

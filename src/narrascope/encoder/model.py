@@ -1,0 +1,101 @@
+"""The reading engine: multilingual-e5-small run with ONNX Runtime on the CPU, one pass per article.
+
+An article is read in windows of whole sentences (up to ``WINDOW_TOKENS`` tokens each, every token in exactly one
+window, so nothing is truncated and nothing is read twice); a sentence longer than a window is cut into window-size
+pieces. Each window is ``<s> passage: … </s>``, as multilingual-e5 was trained to read passages.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from narrascope.encoder.encoding import Encoding
+from narrascope.encoder.graph import OUTPUT_LAYERS, cached_graph
+from narrascope.encoder.tokenizer import UnigramTokenizer
+from narrascope.encoder.weights import WEIGHTS_SHA256, E5Weights
+
+WINDOW_TOKENS = 256
+PASSAGE_PREFIX = "passage:"
+VERSION = f"e5-small-q4-w{WINDOW_TOKENS}"
+
+
+@dataclass(frozen=True, slots=True)
+class _Window:
+    ids: np.ndarray
+    owner: int  # index of the text it belongs to
+
+
+class Encoder:
+    """``encode(texts, sentence_spans)`` → one :class:`Encoding` per text."""
+
+    name = "encoder"
+    version = VERSION
+
+    def __init__(self, weights: E5Weights | None = None, *, threads: int | None = None) -> None:
+        import onnxruntime
+
+        self.weights = weights or E5Weights()
+        self.tokenizer = UnigramTokenizer(self.weights.vocabulary)
+        vocabulary = self.weights.vocabulary
+        self._bos, self._eos = vocabulary.bos, vocabulary.eos
+        self._prefix = self.tokenizer.encode([PASSAGE_PREFIX])[0].ids
+        self._content = WINDOW_TOKENS - 2 - len(self._prefix)
+        config = self.weights.config
+        self._positions = self.weights.dense("emb.pos", (config.positions, config.hidden))
+        self._type = self.weights.dense("emb.type", (config.token_types, config.hidden))[0]
+        self._norm = (self.weights.dense("emb.ln.w"), self.weights.dense("emb.ln.b"), config.eps)
+        options = onnxruntime.SessionOptions()
+        # One thread per process: two threads per worker collapse under contention (analyze --workers scales out).
+        options.intra_op_num_threads = threads or int(os.environ.get("NARRASCOPE_ENCODER_THREADS", "1"))
+        options.inter_op_num_threads = 1
+        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+        path = cached_graph(self.weights, WEIGHTS_SHA256)
+        self._session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        self._outputs = [output.name for output in self._session.get_outputs()]
+
+    def encode(self, texts: Sequence[str], sentence_spans: Sequence[Sequence[tuple[int, int]]]) -> list[Encoding]:
+        """Token vectors of each text, read sentence by sentence (``sentence_spans``: offsets into the text)."""
+        encodings = []
+        for text, spans in zip(texts, sentence_spans, strict=True):
+            spans = list(spans) or [(0, len(text))]
+            pieces = self.tokenizer.encode([text[start:end] for start, end in spans])
+            ids = np.concatenate([piece.ids for piece in pieces]) if pieces else np.zeros(0, np.int64)
+            offsets = np.concatenate(
+                [piece.offsets + start for piece, (start, _) in zip(pieces, spans, strict=True)]
+            ).reshape(-1, 2)
+            vectors = [self._run(window) for window in self._windows([len(piece.ids) for piece in pieces], ids)]
+            layers = {
+                layer: np.concatenate([v[i] for v in vectors]) if vectors else np.zeros((0, 384), np.float32)
+                for i, layer in enumerate(OUTPUT_LAYERS)
+            }
+            encodings.append(Encoding(offsets, layers))
+        return encodings
+
+    def _windows(self, sentence_sizes: Sequence[int], ids: np.ndarray) -> list[np.ndarray]:
+        """Consecutive whole sentences packed into windows of at most ``self._content`` tokens."""
+        windows, start, size = [], 0, 0
+        for sentence in sentence_sizes:
+            if size and size + sentence > self._content:
+                windows.append(ids[start : start + size])
+                start, size = start + size, 0
+            size += sentence
+            while size > self._content:  # a sentence longer than a window: cut it
+                windows.append(ids[start : start + self._content])
+                start, size = start + self._content, size - self._content
+        if size:
+            windows.append(ids[start : start + size])
+        return windows
+
+    def _run(self, content: np.ndarray) -> list[np.ndarray]:
+        """Hidden states of the window's content tokens (without ``<s>``, the prefix and ``</s>``)."""
+        ids = np.concatenate([[self._bos], self._prefix, content, [self._eos]]).astype(np.int64)
+        x = self.weights.embed_words(ids) + self._positions[: len(ids)] + self._type
+        weight, bias, eps = self._norm
+        x = (x - x.mean(axis=1, keepdims=True)) / np.sqrt(x.var(axis=1, keepdims=True) + eps) * weight + bias
+        states = self._session.run(self._outputs, {"embeddings": x.astype(np.float32)})
+        first = 1 + len(self._prefix)
+        return [state[first : first + len(content)] for state in states]
