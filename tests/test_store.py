@@ -16,7 +16,7 @@ from narrascope.io.semeval import read_narrative_annotations
 from narrascope.store import Store, StoreError
 from narrascope.store.export import export
 from narrascope.store.schema import daily_label_counts, schema_version
-from narrascope.store.search import MARK_START, Filters, search
+from narrascope.store.search import MARK_END, MARK_START, Filters, search
 from narrascope.store.trends import alerts, trends
 
 from .conftest import EXAMPLES
@@ -109,6 +109,25 @@ def test_search_ranks_matches_with_highlighted_snippets_and_filters(store):
     for hostile in ('"', "AND OR NOT", "troops*", "-troops", "'; DROP TABLE articles; --", "NEAR(a b)"):
         search(store, hostile)  # parsed as words, never as query syntax
     assert store.counts()["articles"] == 4
+
+
+def test_a_trailing_star_searches_for_words_that_start_so(store):
+    store.ingest(
+        [
+            _article(1, "Troops to Ukraine\nLondon wants troops sent to Ukraine soon."),
+            _article(2, "Army news\nThe Ukrainian army held the line."),
+            _article(3, "Войска\nЛондон хочет отправить войска на Украину.", language="ru"),
+            _article(4, "Farm news\nFarmers protest in Brussels."),
+        ]
+    )
+    assert search(store, "Ukrain") == []  # a whole word without the star
+    assert {hit.article_id for hit in search(store, "Ukrain*")} == {"a1", "a2"}
+    assert {hit.article_id for hit in search(store, "ukrain* army")} == {"a2"}
+    assert [hit.article_id for hit in search(store, "Украин*")] == ["a3"]
+    assert [hit.article_id for hit in search(store, '"sent to Ukr*"')] == ["a1"]  # the phrase's last word
+    assert search(store, "krain*") == []  # from the start of a word only
+    (hit,) = search(store, "Ukrainian*")
+    assert f"{MARK_START}Ukrainian{MARK_END}" in hit.snippet
 
 
 def test_search_ranks_the_newest_matches_by_walk_by_id_range_or_over_everything(store, monkeypatch):

@@ -153,11 +153,13 @@ def analyse_database(db: str, engine: str, workers: int | None, scheduler: str |
 @click.option("--offset", default=0, type=click.IntRange(0))
 @click.option("--format", "-f", "output_format", type=click.Choice(["text", "json", "csv"]), default="text")
 def search(query: str, db: str, limit: int, offset: int, output_format: str, **filters: Any) -> None:
-    """Full-text search of the corpus: ranked hits with snippets. "Quoted phrases" match as phrases.
+    """Full-text search of the corpus: ranked hits with snippets. "Quoted phrases" match as phrases; a word ending
+    in * matches every word that starts with it (Ukrain* finds Ukraine and Ukrainian).
 
     \b
     Examples:
       narrascope search "troops to Ukraine" --since 2024-01-01
+      narrascope search "Ukrain*" --lang en
       narrascope search --narrative "Discrediting Ukraine" --lang ru --format csv
       narrascope search --entity Macron --role Antagonist
     """

@@ -232,7 +232,9 @@ def get_article(pk: Annotated[int, Path(ge=1, le=MAX_ROW)], store: StoreDep) -> 
 def search_articles(
     found: FiltersDep,
     store: StoreDep,
-    q: Annotated[str, Query(max_length=500, description='Words and "quoted phrases"; all must match.')] = "",
+    q: Annotated[
+        str, Query(max_length=500, description='Words, "quoted phrases" and prefixes (`Ukrain*`); all must match.')
+    ] = "",
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
     offset: Annotated[int, Query(ge=0, le=MAX_ROW)] = 0,
 ) -> list[Hit]:

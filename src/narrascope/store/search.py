@@ -1,7 +1,7 @@
 """Full-text search with filters: FTS5 (bm25) on SQLite, tsvector (ts_rank) on PostgreSQL.
 
-User queries never reach SQL as text: words and "quoted phrases" are parsed here and passed as bound parameters
-in each engine's own query syntax.
+User queries never reach SQL as text: words, "quoted phrases" and prefixes (``Ukrain*``) are parsed here and passed
+as bound parameters in each engine's own query syntax.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from narrascope.text.tokens import WORD
 #: Around highlighted words in snippets; presentation layers turn them into bold text or <mark>.
 MARK_START, MARK_END = "\x02", "\x03"
 _TERM = re.compile(r'"([^"]+)"|(\S+)')
+_PREFIX = re.compile(rf"(?:{WORD.pattern})\*$")
 _fts = table("articles_fts", column("rowid"))
 
 
@@ -54,13 +55,23 @@ class Hit:
     narratives: tuple[str, ...] = field(default=())
 
 
-def parse_terms(query: str) -> list[list[str]]:
-    """The query as terms, each a list of words (a phrase has several): ``a "b c"`` → ``[["a"], ["b", "c"]]``."""
+@dataclass(frozen=True, slots=True)
+class Term:
+    """A word or "quoted phrase" of a query (a phrase has several words); ``prefix``: its last word was written with
+    a trailing ``*`` and matches any word that starts with it (``Ukrain*`` finds Ukraine and Ukrainian)."""
+
+    words: tuple[str, ...]
+    prefix: bool = False
+
+
+def parse_terms(query: str) -> list[Term]:
+    """The query as terms: ``a "b c" d*`` → ``a``, the phrase ``b c`` and the prefix ``d``."""
     terms = []
     for phrase, word in _TERM.findall(query):
-        words = WORD.findall(phrase or word)
+        written = phrase or word
+        words = WORD.findall(written)
         if words:
-            terms.append(words)
+            terms.append(Term(tuple(words), bool(_PREFIX.search(written))))
     return terms
 
 
@@ -96,8 +107,9 @@ def search(store: Store, query: str, filters: Filters = NO_FILTERS, limit: int =
 RANKED_POOL = 200
 
 
-def _sqlite_search(store: Store, terms: list[list[str]], filters: Filters, limit: int, offset: int) -> list[Hit]:
-    matches = text("articles_fts MATCH :match").bindparams(match=" ".join('"' + " ".join(w) + '"' for w in terms))
+def _sqlite_search(store: Store, terms: list[Term], filters: Filters, limit: int, offset: int) -> list[Hit]:
+    fts5 = " ".join('"' + " ".join(term.words) + '"' + ("*" if term.prefix else "") for term in terms)
+    matches = text("articles_fts MATCH :match").bindparams(match=fts5)
     pool = (
         select(_fts.c.rowid.label("pk"), (-func.bm25(literal_column("articles_fts"), 2.0, 1.0)).label("score"))
         .select_from(_fts.join(articles, articles.c.id == _fts.c.rowid))
@@ -168,8 +180,8 @@ def _postgres_pool(store: Store, tsquery: Any, filters: Filters) -> list[int]:
     return store.transaction(pool)
 
 
-def _postgres_search(store: Store, terms: list[list[str]], filters: Filters, limit: int, offset: int) -> list[Hit]:
-    tsquery = func.websearch_to_tsquery("simple", " ".join(_quoted(words) for words in terms))
+def _postgres_search(store: Store, terms: list[Term], filters: Filters, limit: int, offset: int) -> list[Hit]:
+    tsquery = func.to_tsquery("simple", " & ".join(_tsquery_term(term) for term in terms))
     pool = _postgres_pool(store, tsquery, filters)
     if not pool:
         return []
@@ -190,8 +202,9 @@ def _postgres_search(store: Store, terms: list[list[str]], filters: Filters, lim
     return _hits(store, store.execute(statement))
 
 
-def _quoted(words: list[str]) -> str:
-    return '"' + " ".join(words) + '"' if len(words) > 1 else words[0]
+def _tsquery_term(term: Term) -> str:
+    """``'b' <-> 'c':*`` for a phrase ``b c*``: quoted lexemes in sequence (words hold no quote or operator)."""
+    return " <-> ".join(f"'{word}'" for word in term.words) + (":*" if term.prefix else "")
 
 
 def _base(filters: Filters, select_from: Any = None) -> Select:
