@@ -81,5 +81,11 @@ def test_users_can_name_labels_by_part_of_the_name():
     assert tax.resolve(PUPPET) == PUPPET
     with pytest.raises(ValueError, match="matches"):
         tax.resolve("Discrediting")
+    # A narrative's name is in its sub-narratives' names too, but it means the narrative…
+    assert tax.resolve("Climate Fears") == "CC: Amplifying Climate Fears"
+    assert tax.resolve("amplifying war-related fears") == "URW: Amplifying war-related fears"
+    # …and a name that two narratives share stays ambiguous.
+    with pytest.raises(ValueError, match="matches 2 labels"):
+        tax.resolve("fears")
     with pytest.raises(ValueError, match="not a label"):
         tax.resolve("no such thing")

@@ -79,7 +79,9 @@ class Taxonomy:
 
     def resolve(self, name: str) -> str:
         """The label a user means: the exact name, else the one label whose name ends with or contains ``name``
-        (case-insensitive), so ``"puppet of the west"`` finds the full sub-narrative. ValueError if none or several.
+        (case-insensitive), so ``"puppet of the west"`` finds the full sub-narrative. A label's name means the label,
+        not its children too (whose full names start with it): ``"Climate Fears"`` is the narrative. ValueError if
+        none or several.
         """
         labels = (*self.coarse, *(label for label in self.fine if label not in self.coarse))
         if name in labels:
@@ -89,6 +91,7 @@ class Taxonomy:
             [label for label in labels if label.casefold() == wanted or self.short_name(label).casefold() == wanted],
             [label for label in labels if wanted in label.casefold()],
         ):
+            matches = [label for label in matches if self._parents.get(label) not in matches]
             if len(matches) == 1:
                 return matches[0]
             if len(matches) > 1:
