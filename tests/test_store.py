@@ -167,6 +167,24 @@ def test_entity_and_role_filters_match_across_spellings(store):
     assert search(store, "", Filters(entity="%")) == []  # nothing to match: names no one
 
 
+def test_an_entity_filter_matches_the_stored_name_within_a_fuller_one(store):
+    names = {1: "Kolomoisky", 2: "Vladimir Putin", 3: "Russia", 4: "US"}
+    store.ingest([_article(number, f"Report {number}\nAbout {name}.") for number, name in names.items()])
+    for stored in next(iter(store.pending("m"))):
+        actor = ((names[int(stored.article.id[1:])], "Antagonist"),)
+        store.save_analyses([(stored, _fake_analysis(stored.article, [FEARS], actor))], "m")
+
+    def found(entity: str) -> set[str]:
+        return {hit.article_id for hit in search(store, "", Filters(entity=entity))}
+
+    assert found("Igor Kolomoisky") == {"a1"}  # stored by his surname alone
+    assert found("President Vladimir Putin") == {"a2"}
+    assert found("Vladimir Kolomoisky") == {"a1"}  # the run "kolomoisky", not the first name of "Vladimir Putin"
+    assert found("US Army") == {"a4"}
+    assert found("us") == {"a4"} and found("Rus") == {"a3"}  # words are whole: "us" is not in "Russia"
+    assert found("Putinism") == set() and found("Igor") == set()
+
+
 def _weekly_corpus(store: Store) -> None:
     """Eight quiet weeks (FEARS in 1 of 10 articles), then a week where it is in 8 of 10 and BLAME appears."""
     items, number, start = [], 0, date(2024, 1, 1)

@@ -239,12 +239,29 @@ def conditions(filters: Filters) -> list[Any]:
         key = entity_key(filters.entity or "")
         if filters.entity and not key:  # a name without letters or digits ("%", "😀") names no one
             return [*where, false()]
-        if key:  # from the start of a word: "us" is not in "Russia", "Putin" is in "Путина" (putina)
-            actor.append((literal(" ") + mention.c.key).contains(" " + key, autoescape=True))
+        if key:
+            actor.append(_names_the_actor(mention.c.key, key))
         if filters.role:
             actor.append((mention.c.main_role == filters.role) | mention.c.fine_roles.contains(filters.role))
         where.append(exists().where(and_(*actor)))
     return where
+
+
+#: The longest run of the query's words tried as a whole stored name (bounds the query's parameters).
+MAX_NAME_WORDS = 4
+
+
+def _names_the_actor(stored: Any, key: str) -> Any:
+    """Whether a stored actor key names the actor an entity filter's ``key`` names, word-aligned: the filter starts
+    a word of the stored name ("vlad" and "putin" are in "vladimir putin", "putin" in "путина" (putina); "us" is not
+    in "russia"), or the stored name is a run of the filter's words ("kolomoisky" for "Igor Kolomoisky")."""
+    words = key.split()
+    runs = {
+        " ".join(words[start:end])
+        for start in range(len(words))
+        for end in range(start + 1, min(start + MAX_NAME_WORDS, len(words)) + 1)
+    }
+    return (literal(" ") + stored).contains(" " + key, autoescape=True) | stored.in_(runs)
 
 
 def analysed(filters: Filters) -> Select:
