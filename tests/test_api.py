@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 
 import pytest
 from fastapi.testclient import TestClient
@@ -139,7 +141,13 @@ def test_read_endpoints(client):
     assert [hit["id"] for hit in listed] == ["sanktsii-evropa.txt"]
     hits = client.get("/api/search", params={"q": "troops"}).json()
     nato = next(hit for hit in hits if hit["id"] == "nato-troops-escalation.txt")
-    assert all("\u0002" in hit["snippet"] for hit in hits)
+    for hit in hits:  # plain text, the matches given by offsets and as <mark> in the HTML
+        assert "\u0002" not in hit["snippet"] and "\u0003" not in hit["snippet_html"]
+        assert hit["highlights"] and {hit["snippet"][start:end].lower() for start, end in hit["highlights"]} == {
+            "troops"
+        }
+        assert hit["snippet_html"].count("<mark>") == len(hit["highlights"])
+        assert html.unescape(re.sub("</?mark>", "", hit["snippet_html"])) == hit["snippet"]
     article = client.get(f"/api/articles/{nato['pk']}").json()
     assert article["article"]["id"] == "nato-troops-escalation.txt" and article["narratives"]
     assert client.get("/api/articles/99999").status_code == 404
@@ -154,6 +162,21 @@ def test_read_endpoints(client):
     entities = client.get("/api/entities", params={"limit": 5}).json()
     assert entities and all(item["articles"] >= 1 for item in entities)
     assert client.get("/api/search", params={"narrative": "no such narrative"}).status_code == 422
+
+
+def test_search_snippets_are_plain_text_with_match_offsets_and_escaped_html(client):
+    text = 'Tanks & "troops"\nRumours say 5 < 7 kilotanks & more kilotanks.'
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    assert client.post("/api/articles", json=[{"text": text}], headers=headers).status_code == 201
+    (hit,) = client.get("/api/search", params={"q": "kilotanks"}).json()
+    assert hit["snippet"].startswith('Tanks & "troops" Rumours say 5 < 7 kilotanks')  # as written, no markers
+    assert [hit["snippet"][start:end] for start, end in hit["highlights"]] == ["kilotanks", "kilotanks"]
+    assert hit["snippet_html"] == html.escape(hit["snippet"]).replace("kilotanks", "<mark>kilotanks</mark>")
+    assert "Tanks &amp; &quot;troops&quot; Rumours say 5 &lt; 7 <mark>kilotanks</mark>" in hit["snippet_html"]
+    assert "5 &lt; 7 <mark>kilotanks</mark>" in client.get("/search", params={"q": "kilotanks"}).text  # the page
+    hit_schema = client.get("/openapi.json").json()["components"]["schemas"]["Hit"]
+    assert {"snippet", "highlights", "snippet_html"} <= set(hit_schema["required"])
+    assert "offsets" in hit_schema["properties"]["highlights"]["description"]
 
 
 def test_filters_apply_to_every_endpoint_that_lists_them(client):

@@ -176,15 +176,13 @@ def search(query: str, db: str, limit: int, offset: int, output_format: str, **f
         hits = run_search(store, query, chosen, limit=limit, offset=offset)
     if output_format == "json":
         for hit in hits:
-            record = {**_hit_record(hit), "snippet": hit.snippet.replace(MARK_START, "").replace(MARK_END, "")}
-            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+            sys.stdout.write(json.dumps(_hit_record(hit), ensure_ascii=False) + "\n")
         return
     if output_format == "csv":
         writer = csv.DictWriter(sys.stdout, fieldnames=list(_hit_record(hits[0]) if hits else ["id"]))
         writer.writeheader()
         for hit in hits:
             record = _hit_record(hit)
-            record["snippet"] = hit.snippet.replace(MARK_START, "").replace(MARK_END, "")
             record["narratives"] = ";".join(hit.narratives)
             writer.writerow(record)
         return
@@ -207,6 +205,8 @@ def _escape(value: str) -> str:
 
 
 def _hit_record(hit: Any) -> dict[str, Any]:
+    from narrascope.store.search import highlights
+
     return {
         "id": hit.article_id,
         "title": hit.title,
@@ -214,7 +214,7 @@ def _hit_record(hit: Any) -> dict[str, Any]:
         "language": hit.language,
         "published": hit.published.isoformat() if hit.published else None,
         "score": hit.score,
-        "snippet": hit.snippet,
+        "snippet": highlights(hit.snippet)[0],
         "narratives": list(hit.narratives),
     }
 

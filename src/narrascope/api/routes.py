@@ -13,7 +13,7 @@ from narrascope.api.app import StoreDep, require_read, require_write
 from narrascope.document import Analysis, Article, content_hash
 from narrascope.store import Store
 from narrascope.store.schema import MAX_ROW
-from narrascope.store.search import Filters, check_query, search
+from narrascope.store.search import Filters, check_query, highlights, marked_html, search
 from narrascope.store.stats import label_totals, top_actors
 from narrascope.store.trends import trends
 from narrascope.taxonomy import narratives, roles
@@ -83,7 +83,12 @@ class Hit(BaseModel):
     source: str | None
     language: str | None
     published: date | None
-    snippet: str = Field(description="Matching passage; matches are between \\u0002 and \\u0003.")
+    snippet: str = Field(description="Matching passage as plain text (without `q`: the start of the article).")
+    highlights: list[tuple[int, int]] = Field(
+        description="The matches in `snippet`: `[start, end]` character offsets, end exclusive "
+        "(`snippet[start:end]` is the match)."
+    )
+    snippet_html: str = Field(description="`snippet` as HTML: matches in `<mark>`, everything else escaped.")
     score: float
     narratives: list[str]
 
@@ -185,20 +190,25 @@ def ingest(items: Annotated[list[ArticleIn], Field(min_length=1, max_length=1000
 
 
 def _hits(store: Store, query: str, found: Filters, limit: int, offset: int) -> list[Hit]:
-    return [
-        Hit(
-            pk=hit.pk,
-            id=hit.article_id,
-            title=hit.title,
-            source=hit.source,
-            language=hit.language,
-            published=hit.published,
-            snippet=hit.snippet,
-            score=hit.score,
-            narratives=list(hit.narratives),
+    answer = []
+    for hit in search(store, query, found, limit=limit, offset=offset):
+        snippet, spans = highlights(hit.snippet)
+        answer.append(
+            Hit(
+                pk=hit.pk,
+                id=hit.article_id,
+                title=hit.title,
+                source=hit.source,
+                language=hit.language,
+                published=hit.published,
+                snippet=snippet,
+                highlights=spans,
+                snippet_html=marked_html(hit.snippet),
+                score=hit.score,
+                narratives=list(hit.narratives),
+            )
         )
-        for hit in search(store, query, found, limit=limit, offset=offset)
-    ]
+    return answer
 
 
 @router.get("/articles", tags=["corpus"], summary="List stored articles", dependencies=[Depends(require_read)])

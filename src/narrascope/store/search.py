@@ -6,6 +6,7 @@ as bound parameters in each engine's own query syntax.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,8 +20,10 @@ from narrascope.store.store import Store
 from narrascope.tasks.entities.context import entity_key
 from narrascope.text.tokens import WORD
 
-#: Around highlighted words in snippets; presentation layers turn them into bold text or <mark>.
+#: Around highlighted words in snippets; presentation layers turn them into bold text or <mark>, or use
+#: :func:`highlights` (JSON).
 MARK_START, MARK_END = "\x02", "\x03"
+_MARKS = re.compile(f"([{MARK_START}{MARK_END}])")
 _TERM = re.compile(r'"([^"]+)"|(\S+)')
 _PREFIX = re.compile(rf"(?:{WORD.pattern})\*$")
 _fts = table("articles_fts", column("rowid"))
@@ -73,6 +76,34 @@ def parse_terms(query: str) -> list[Term]:
         if words:
             terms.append(Term(tuple(words), bool(_PREFIX.search(written))))
     return terms
+
+
+def highlights(snippet: str) -> tuple[str, list[tuple[int, int]]]:
+    """A snippet's plain text and the ``(start, end)`` offsets (half-open) of its highlighted matches in it."""
+    pieces: list[str] = []
+    spans: list[tuple[int, int]] = []
+    length, start = 0, None
+    for piece in _MARKS.split(snippet):
+        if piece == MARK_START:
+            start = length
+        elif piece == MARK_END:
+            if start is not None and start < length:
+                spans.append((start, length))
+            start = None
+        else:
+            pieces.append(piece)
+            length += len(piece)
+    return "".join(pieces), spans
+
+
+def marked_html(snippet: str) -> str:
+    """A snippet as HTML: its matches in ``<mark>``, all text escaped (so the markup is only ours)."""
+    plain, spans = highlights(snippet)
+    pieces, last = [], 0
+    for start, end in spans:
+        pieces += [html.escape(plain[last:start]), "<mark>", html.escape(plain[start:end]), "</mark>"]
+        last = end
+    return "".join([*pieces, html.escape(plain[last:])])
 
 
 def check_query(query: str) -> None:

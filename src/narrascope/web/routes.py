@@ -18,7 +18,7 @@ from narrascope.api.app import SESSION_COOKIE, StoreDep, require_read, session_v
 from narrascope.document import Analysis
 from narrascope.errors import InputError
 from narrascope.store.schema import MAX_ROW
-from narrascope.store.search import MARK_END, MARK_START, Filters, check_query, search
+from narrascope.store.search import Filters, check_query, marked_html, search
 from narrascope.store.stats import analysed_by, label_totals, top_actors, top_sources
 from narrascope.store.trends import alerts, trends
 from narrascope.taxonomy import narratives, techniques
@@ -39,10 +39,9 @@ def narrative_url(name: str) -> str:
 
 def snippet_html(snippet: str) -> str:
     """A search snippet with its matches in <mark>, everything else escaped."""
-    from markupsafe import Markup, escape
+    from markupsafe import Markup
 
-    escaped = str(escape(snippet))  # the only markup added is <mark>, around already-escaped text
-    return Markup(escaped.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))  # nosec B704
+    return Markup(marked_html(snippet))  # nosec B704: the only markup in it is <mark>, around escaped text
 
 
 def safe_link(url: str | None) -> str | None:
