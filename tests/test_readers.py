@@ -188,6 +188,55 @@ def test_html_main_text_is_extracted_without_boilerplate(tmp_path):
     assert article.published is not None and article.published.isoformat() == "2024-03-05"
 
 
+@pytest.mark.parametrize(
+    ("head", "title"),
+    [
+        ('<meta property="og:title" content="Minister defends policy - Ostbelgien Direkt">', "Minister defends policy"),
+        ('<meta property="og:title" content="Ostbelgien Direkt | Minister defends policy">', "Minister defends policy"),
+        ('<meta property="og:title" content="Paris - Berlin talks — Ostbelgien-Direkt">', "Paris - Berlin talks"),
+        ('<meta property="og:title" content="Paris - Berlin talks">', "Paris - Berlin talks"),  # not the site
+    ],
+)
+def test_html_titles_lose_the_site_name(tmp_path, head, title):
+    path = tmp_path / "page.html"
+    site = '<meta property="og:site_name" content="Ostbelgien Direkt">'
+    body = "<p>The energy minister said on Monday that the government would keep its support for wind farms.</p>"
+    path.write_text(f"<html><head>{head}{site}</head><body><article>{body}</article></body></html>", encoding="utf-8")
+    [article] = iter_articles([path])
+    assert article.title == title and article.text.startswith(f"{title}\n\nThe energy minister")
+    assert article.source == "Ostbelgien Direkt"
+
+
+def test_html_titles_lose_the_host_name_when_the_page_names_no_site(tmp_path):
+    path = tmp_path / "page.html"
+    head = (
+        '<meta name="title" content="Borscht with beans – CyberCook">'
+        '<link rel="canonical" href="https://www.cybercook.com.ua/recipes/1">'
+    )
+    body = "<p>Cook the beans for an hour, then add beetroot, cabbage and potatoes to the broth.</p>"
+    path.write_text(f"<html><head>{head}</head><body><article>{body}</article></body></html>", encoding="utf-8")
+    [article] = iter_articles([path])
+    assert article.title == "Borscht with beans"
+
+
+def test_whitespace_only_lines_of_a_page_become_empty_lines(tmp_path):
+    path = tmp_path / "page.html"
+    body = "<p>The energy minister said on Monday that wind farms stay.</p><pre>Line one\n\u00a0 \t\nLine two</pre>"
+    path.write_text(f"<html><body><article>{body}</article></body></html>", encoding="utf-8")
+    [article] = iter_articles([path])
+    assert article.text.endswith("wind farms stay.\nLine one\n\nLine two")
+
+
+def test_a_txt_of_one_line_is_its_own_title(tmp_path):
+    path = tmp_path / "line.txt"
+    path.write_text("NATO troops head to the border\n", encoding="utf-8")
+    [article] = iter_articles([path])
+    assert article.title == "NATO troops head to the border" and article.text == "NATO troops head to the border\n"
+    path.write_text("x" * 400, encoding="utf-8")  # too long for a title: body text
+    [article] = iter_articles([path])
+    assert article.title == ""
+
+
 def test_html_without_text_is_an_error(tmp_path):
     path = tmp_path / "empty.html"
     path.write_text("<html><body><nav>Home</nav></body></html>", encoding="utf-8")

@@ -9,10 +9,10 @@ MAX_TITLE_CHARS = 300
 
 
 def article_from_text(article_id: str, text: str, **metadata: object) -> Article:
-    """An article whose title is the first line of ``text`` when that line looks like a title."""
-    first_line, newline, rest = text.partition("\n")
-    title = first_line.strip().lstrip("\ufeff")
-    if not newline or not rest.strip() or len(title) > MAX_TITLE_CHARS:
+    """An article whose title is the first line of ``text`` when that line looks like a title; a text of one short
+    line is its own title (its text starts with its title, as the convention wants, and it is not "untitled")."""
+    title = text.partition("\n")[0].strip().lstrip("\ufeff")
+    if len(title) > MAX_TITLE_CHARS:
         title = ""
     return Article(id=article_id, text=text, title=title, **metadata)  # type: ignore[arg-type]
 
