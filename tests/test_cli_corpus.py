@@ -71,6 +71,20 @@ def test_reading_commands_refuse_a_missing_database_instead_of_creating_one(caps
     assert code == 2 and "the database name is empty" in err
 
 
+def test_a_db_file_that_is_not_a_database_is_refused_unless_empty_and_named_as_one(capsys, tmp_path):
+    article, hint = str(EXAMPLES / "nato-troops-escalation.txt"), "(the database comes after --db)"
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "notes.db").write_text("my notes", encoding="utf-8")
+    for name in ("empty.txt", "notes.db"):
+        code, _, err = run(capsys, "ingest", article, "--db", str(tmp_path / name))
+        assert code == 2 and err == f"narrascope: error: {tmp_path / name}: not a SQLite database {hint}\n"
+    assert (tmp_path / "empty.txt").read_bytes() == b"" and (tmp_path / "notes.db").read_text() == "my notes"
+    for name in ("touched.db", "touched.SQLITE3"):  # an empty file named as a database becomes one
+        (tmp_path / name).write_bytes(b"")
+        assert run(capsys, "ingest", article, "--db", str(tmp_path / name))[0] == 0
+        assert run(capsys, "search", "troops", "--db", str(tmp_path / name))[0] == 0  # and is one from then on
+
+
 def test_export_refuses_to_overwrite_its_database(capsys, tmp_path):
     db = tmp_path / "corpus.db"
     assert run(capsys, "ingest", str(EXAMPLES / "nato-troops-escalation.txt"), "--db", str(db))[0] == 0

@@ -29,6 +29,9 @@ from narrascope.tasks.entities.context import entity_key
 T = TypeVar("T")
 
 DEFAULT_DATABASE = "narrascope.db"
+#: An empty file with one of these names may become a database (``touch corpus.db``); any other must be one.
+SQLITE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
+_SQLITE_HEADER = b"SQLite format 3\x00"
 #: Level name of the per-cell article count in ``label_counts`` (the denominator of shares).
 ARTICLES_LEVEL = "articles"
 _RETRIES = 8
@@ -339,6 +342,8 @@ class Store:
                 raise StoreError(f"{self.name}: folder {file.parent} does not exist")
             if file is not None and file.is_dir():
                 raise StoreError(f"{file}: is a folder, not a database file (the database comes after --db)")
+            if file is not None and file.is_file() and not _may_be_database(file):
+                raise StoreError(f"{file}: not a SQLite database (the database comes after --db)")
             engine = create_engine(self.url, connect_args={"timeout": 60})
             event.listen(engine, "connect", _sqlite_pragmas)
             return engine
@@ -387,6 +392,17 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     ):
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
+
+
+def _may_be_database(file: Path) -> bool:
+    """A SQLite database, or an empty file named like one. SQLite would take any empty file for a new database and
+    write one into it: ``--db notes.txt`` must not turn a file that happens to be empty into a corpus."""
+    try:
+        with file.open("rb") as handle:
+            header = handle.read(len(_SQLITE_HEADER))
+    except OSError:  # unreadable: SQLite says why when it opens it
+        return True
+    return header == _SQLITE_HEADER if header else file.suffix.lower() in SQLITE_SUFFIXES
 
 
 def _is_lock(error: OperationalError) -> bool:
