@@ -85,6 +85,18 @@ def test_a_db_file_that_is_not_a_database_is_refused_unless_empty_and_named_as_o
         assert run(capsys, "search", "troops", "--db", str(tmp_path / name))[0] == 0  # and is one from then on
 
 
+def test_ingest_and_analyze_count_the_files_skipped_for_their_extension(capsys, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "story.txt").write_text("NATO troops head east\n\nTroops were sent to the border.", encoding="utf-8")
+    (folder / "story.pdf").write_bytes(b"%PDF-1.4")
+    (folder / "notes.md").write_text("# notes", encoding="utf-8")
+    code, _, err = run(capsys, "ingest", str(folder), "--db", str(tmp_path / "corpus.db"))
+    assert code == 0 and err.endswith("; 2 file(s) with other extensions skipped (.md, .pdf)\n")
+    code, _, err = run(capsys, "analyze", str(folder), "--format", "json")
+    assert code == 0 and err == "1 article(s) analysed, 2 file(s) with other extensions skipped (.md, .pdf)\n"
+
+
 def test_export_refuses_to_overwrite_its_database(capsys, tmp_path):
     db = tmp_path / "corpus.db"
     assert run(capsys, "ingest", str(EXAMPLES / "nato-troops-escalation.txt"), "--db", str(db))[0] == 0

@@ -237,6 +237,15 @@ def test_a_txt_of_one_line_is_its_own_title(tmp_path):
     assert article.title == ""
 
 
+def test_files_of_folders_skipped_for_their_extension_are_listed_for_the_summary(tmp_path):
+    (tmp_path / "sub").mkdir()
+    for name in ("a.txt", "notes.md", "sub/scan.PDF", ".hidden.md", "subtask-2-annotations.txt", "README"):
+        (tmp_path / name).write_text("Title\n\nbody", encoding="utf-8")
+    others: list = []
+    assert [article.id for article in iter_articles([tmp_path], others=others)] == ["a.txt"]
+    assert others == [tmp_path / "README", tmp_path / "notes.md", tmp_path / "sub" / "scan.PDF"]
+
+
 def test_html_without_text_is_an_error(tmp_path):
     path = tmp_path / "empty.html"
     path.write_text("<html><body><nav>Home</nav></body></html>", encoding="utf-8")

@@ -19,6 +19,7 @@ from narrascope.console import (
     EXIT_INPUT_ERROR,
     existing_path,
     fail,
+    others_skipped,
     output_file,
     output_folder,
     output_format_option,
@@ -167,9 +168,10 @@ def analyze(
     from narrascope.report import print_analysis
 
     errors: list[InputError] = []
+    others: list[Path] = []
     count = 0
     analyser = pipeline.load(llm_settings(llm_url, llm_model, llm_timeout))
-    for analysis in analyser.pipe(iter_articles(paths, errors)):
+    for analysis in analyser.pipe(iter_articles(paths, errors, others=others)):
         count += 1
         if output_format == "json":
             sys.stdout.write(json.dumps(analysis.to_dict(), ensure_ascii=False) + "\n")
@@ -178,8 +180,11 @@ def analyze(
     warn_llm_fallbacks(analyser.components)
     for error in errors:
         fail(str(error))
-    if errors and count:
-        stderr.print(f"{count} article(s) analysed, {len(errors)} input(s) skipped", style="dim")
+    skipped = [f"{len(errors)} input(s) skipped"] if errors else []
+    if others:
+        skipped.append(others_skipped(others))
+    if skipped and count:
+        stderr.print(f"{count} article(s) analysed, {', '.join(skipped)}", style="dim")
     if errors or count == 0:
         raise click.exceptions.Exit(EXIT_INPUT_ERROR)
 

@@ -14,7 +14,16 @@ from typing import Any
 import click
 from rich.table import Table
 
-from narrascope.console import CONTEXT, EXIT_INPUT_ERROR, existing_path, fail, output_file, stderr, stdout
+from narrascope.console import (
+    CONTEXT,
+    EXIT_INPUT_ERROR,
+    existing_path,
+    fail,
+    others_skipped,
+    output_file,
+    stderr,
+    stdout,
+)
 from narrascope.errors import InputError
 
 INGEST_BATCH = 1000
@@ -98,16 +107,18 @@ def ingest(paths: tuple[Path, ...], db: str, source: str | None) -> None:
     from narrascope.store.store import iter_batches
 
     errors: list[InputError] = []
+    others: list[Path] = []
     added = duplicates = 0
     with Store(db) as store, progress_bar(stderr, "Ingesting", total=None) as advance:
-        for batch in iter_batches(iter_articles(paths, errors, distinct=False), INGEST_BATCH):
+        for batch in iter_batches(iter_articles(paths, errors, distinct=False, others=others), INGEST_BATCH):
             result = store.ingest(batch, source=source)
             added, duplicates = added + result.added, duplicates + result.duplicates
             advance(len(batch))
         total = store.counts()["articles"]
     for error in errors:
         fail(str(error))
-    stderr.print(f"{added} new article(s), {duplicates} already stored; {total} in {store.name}", highlight=False)
+    summary = f"{added} new article(s), {duplicates} already stored; {total} in {store.name}"
+    stderr.print(summary + (f"; {others_skipped(others)}" if others else ""), highlight=False)
     if errors:
         raise click.exceptions.Exit(EXIT_INPUT_ERROR)
 

@@ -50,3 +50,11 @@ def fail(message: str) -> None:
 
 def warn(message: str) -> None:
     stderr.print(f"narrascope: warning: {message}", highlight=False, markup=False)
+
+
+def others_skipped(others: list[Path]) -> str:
+    """For summary lines: how many files of the input folders were skipped for their extension, and which ones (a
+    folder of .htm pages or .text files would otherwise look empty without saying why)."""
+    suffixes = sorted({file.suffix.lower() or "(none)" for file in others})
+    shown = ", ".join(suffixes[:5]) + (", …" if len(suffixes) > 5 else "")
+    return f"{len(others)} file(s) with other extensions skipped ({shown})"

@@ -21,6 +21,7 @@ def iter_articles(
     errors: list[InputError] | None = None,
     max_bytes: int = MAX_FILE_BYTES,
     distinct: bool = True,
+    others: list[Path] | None = None,
 ) -> Iterator[Article]:
     """The articles in files and folders (searched recursively), in a stable order.
 
@@ -29,11 +30,12 @@ def iter_articles(
     :class:`InputError`; with one, bad inputs are recorded there and skipped, so one broken file does not stop a
     folder. ``distinct``: an article found twice with the same text is read once, and a repeated id with another
     text becomes ``id#2`` — which remembers every id read, so streams into the store (which keeps one row per
-    text by itself) turn it off to keep memory flat over millions of articles.
+    text by itself) turn it off to keep memory flat over millions of articles. ``others`` gets the files of
+    folders that are skipped for their extension (``.pdf``, ``.md``…), for commands to count in their summary.
     """
     seen: dict[str, str] = {}
     for path in map(Path, paths):
-        for item in _articles_at(path, max_bytes):
+        for item in _articles_at(path, max_bytes, others):
             if isinstance(item, InputError):
                 if errors is None:
                     raise item
@@ -51,9 +53,9 @@ def iter_articles(
             yield item
 
 
-def _articles_at(path: Path, max_bytes: int) -> Iterator[Article | InputError]:
+def _articles_at(path: Path, max_bytes: int, others: list[Path] | None) -> Iterator[Article | InputError]:
     if path.is_dir():
-        files = article_files(path)
+        files = article_files(path, others=others)
         if not files:
             yield InputError(path, f"folder has no article files ({', '.join(ARTICLE_SUFFIXES)})")
         for file in files:
@@ -64,18 +66,29 @@ def _articles_at(path: Path, max_bytes: int) -> Iterator[Article | InputError]:
         yield InputError(path, "no such file or folder")
 
 
-def article_files(folder: Path, suffixes: tuple[str, ...] = ARTICLE_SUFFIXES) -> list[Path]:
+def article_files(
+    folder: Path, suffixes: tuple[str, ...] = ARTICLE_SUFFIXES, others: list[Path] | None = None
+) -> list[Path]:
     """The files under ``folder`` that readers take for articles, sorted: not hidden, not SemEval annotation files
-    (``subtask-*``), with one of ``suffixes``."""
-    return sorted(
-        file for file in folder.rglob("*") if file.is_file() and _read_as_article(file.relative_to(folder), suffixes)
-    )
+    (``subtask-*``), with one of ``suffixes``. ``others`` gets the files left out only for their suffix."""
+    found = []
+    for file in sorted(folder.rglob("*")):
+        if not file.is_file() or not _listed(file.relative_to(folder)):
+            continue
+        if file.suffix.lower() in suffixes:
+            found.append(file)
+        elif others is not None:
+            others.append(file)
+    return found
 
 
 def _read_as_article(relative: Path, suffixes: tuple[str, ...]) -> bool:
-    if any(part.startswith(".") for part in relative.parts):
-        return False
-    return relative.suffix.lower() in suffixes and not relative.name.startswith("subtask-")
+    return _listed(relative) and relative.suffix.lower() in suffixes
+
+
+def _listed(relative: Path) -> bool:
+    """Not hidden and not a SemEval annotation file: a file a folder's reader looks at (by its suffix)."""
+    return not any(part.startswith(".") for part in relative.parts) and not relative.name.startswith("subtask-")
 
 
 def _articles_in_file(file: Path, max_bytes: int) -> Iterator[Article | InputError]:
