@@ -151,7 +151,7 @@ def test_read_endpoints(client):
     article = client.get(f"/api/articles/{nato['pk']}").json()
     assert article["article"]["id"] == "nato-troops-escalation.txt" and article["narratives"]
     assert client.get("/api/articles/99999").status_code == 404
-    trends = client.get("/api/trends", params={"by": "month"}).json()
+    trends = client.get("/api/trends", params={"by": "month"}).json()["points"]
     assert {point["label"] for point in trends} >= {"URW: Amplifying war-related fears"}
     narratives = {item["name"]: item for item in client.get("/api/narratives").json()}
     assert narratives["URW: Amplifying war-related fears"]["articles"] >= 1
@@ -184,15 +184,30 @@ def test_filters_apply_to_every_endpoint_that_lists_them(client):
     named = client.get("/api/entities", params={"entity": top["name"]})  # was a 500: the filter lost its FROM
     assert named.status_code == 200 and top["name"] in [item["name"] for item in named.json()]
     assert client.get("/api/entities", params={"entity": "%"}).json() == []  # no letters: names no one
-    everything = client.get("/api/trends", params={"by": "month"}).json()
-    russian = client.get("/api/trends", params={"by": "month", "lang": "ru"}).json()
+    undated_too = {"by": "month", "include_undated": "true"}  # the Russian example (a .txt) has no date
+    everything = client.get("/api/trends", params=undated_too).json()["points"]
+    russian = client.get("/api/trends", params={**undated_too, "lang": "ru"}).json()["points"]
     assert sum(p["count"] for p in russian) < sum(p["count"] for p in everything)
     assert {p["total"] for p in russian} == {1}  # one Russian example: shares are within the filter
-    assert client.get("/api/trends", params={"source": "nowhere"}).json() == []
+    assert client.get("/api/trends", params={"source": "nowhere"}).json() == {"points": [], "undated": 0}
     assert client.get("/api/trends", params={"entity": "NATO"}).status_code == 422
-    puppet = client.get("/api/trends", params={"narrative": "Ukraine is a puppet of the West"}).json()
+    puppet = client.get("/api/trends", params={**undated_too, "narrative": "Ukraine is a puppet of the West"})
+    puppet = puppet.json()["points"]
     assert {p["label"] for p in puppet} <= {"URW: Discrediting Ukraine: Ukraine is a puppet of the West"}
     assert client.get("/api/search", params={"q": "* -"}).status_code == 422
+
+
+def test_trends_leave_undated_articles_out_and_say_how_many(client):
+    def totals(answer: dict) -> int:  # articles over the periods
+        return sum({point["period"]: point["total"] for point in answer["points"]}.values())
+
+    dated = client.get("/api/trends", params={"by": "month"}).json()
+    counted = client.get("/api/trends", params={"by": "month", "include_undated": "true"}).json()
+    assert dated["undated"] == counted["undated"] == 5  # the five .txt examples have no publication date
+    assert totals(dated) == 10 and totals(counted) == 15  # the JSONL examples have one
+    assert {p["period"] for p in dated["points"]} == {"2025-01-01", "2025-02-01"}  # no month of their ingest
+    assert client.get("/api/trends", params={"lang": "ru"}).json() == {"points": [], "undated": 1}
+    assert "5 article(s) without a publication date are not in the chart" in client.get("/").text
 
 
 def test_out_of_range_numbers_are_422_not_500(client):

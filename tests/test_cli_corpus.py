@@ -33,9 +33,15 @@ def test_corpus_workflow_from_files_to_charts(capsys, tmp_path):
     assert code == 0, err
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert sum(point["count"] for point in json.loads(out) if point["label"] == "Other") >= 1
+    # The five .txt examples have no publication date: left out, and said so, unless asked for.
+    assert "5 article(s) without a publication date left out (--include-undated counts them" in err
+    assert sum({point["period"]: point["total"] for point in json.loads(out)}.values()) == 10  # the JSONL ones
+    code, out, err = run(capsys, "trends", "--db", db, "--by", "month", "--include-undated", "--format", "json")
+    assert code == 0 and "5 article(s) without a publication date counted on the day they were ingested" in err
+    assert sum({point["period"]: point["total"] for point in json.loads(out)}.values()) == 15
 
     code, _, err = run(capsys, "alerts", "--db", db)
-    assert code == 0
+    assert code == 0 and "5 article(s) without a publication date left out" in err
 
     out_file = tmp_path / "export.csv"
     code, _, err = run(capsys, "export", "--db", db, "--format", "csv", "--out", str(out_file), "--lang", "ru")
@@ -138,5 +144,5 @@ def test_source_names_are_shown_verbatim_and_a_bad_scheduler_is_one_line(capsys,
     code, _, err = run(capsys, "analyze", "--db", db, "--engine", "dask", "--scheduler", "no-port-here")
     assert code == 2 and "no-port-here: not a Dask scheduler address" in err and err.count("\n") == 1
     assert run(capsys, "analyze", "--db", db, "--workers", "1")[0] == 0
-    code, out, err = run(capsys, "trends", "--db", db, "--per", "source")
+    code, out, err = run(capsys, "trends", "--db", db, "--per", "source", "--include-undated")
     assert code == 0 and "[Wire] a[/]b" in out, err

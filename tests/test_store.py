@@ -15,9 +15,9 @@ from narrascope.io import iter_articles
 from narrascope.io.semeval import read_narrative_annotations
 from narrascope.store import Store, StoreError
 from narrascope.store.export import export
-from narrascope.store.schema import daily_label_counts, schema_version
+from narrascope.store.schema import daily_label_counts, schema_version, undated_label_counts
 from narrascope.store.search import MARK_END, MARK_START, Filters, search
-from narrascope.store.trends import alerts, trends
+from narrascope.store.trends import alerts, trends, undated
 
 from .conftest import EXAMPLES
 
@@ -264,6 +264,45 @@ def test_opening_a_store_from_schema_2_fills_the_daily_counts_and_reindexes_the_
         assert ("rebuilding the full-text index" in caplog.text) == rebuilt_index
         assert trends(reopened, by="week") == before
         assert [hit.article_id for hit in search(reopened, '"Text 7"')] == ["a7"]
+
+
+def test_undated_articles_stay_out_of_trends_and_alerts_unless_asked_for(store):
+    _weekly_corpus(store)
+    by_week, by_source, found = (
+        trends(store, by="week"),
+        trends(store, per="source"),
+        alerts(store, by="week", per=None),
+    )
+    undated_items = [(_article(100 + n, f"Undated {n}\nNo date {n}.", "nodate"), [BLAME]) for n in range(5)]
+    _store_fake(store, undated_items)
+    assert undated(store) == 5 and undated(store, sources=("daily",)) == 0
+    assert undated(store, since=date.today() + timedelta(days=2)) == 0  # counted by the day they were ingested
+    assert trends(store, by="week") == by_week and trends(store, per="source") == by_source
+    assert alerts(store, by="week", per=None) == found
+    counted = trends(store, by="week", include_undated=True)
+    this_week = max(p.period for p in counted)  # when they were ingested
+    assert abs(this_week - date.today()) < timedelta(days=8)
+    assert {(p.label, p.count, p.total) for p in counted if p.period == this_week and p.count} == {(BLAME, 5, 5)}
+    assert [p for p in counted if p.period != this_week] == by_week
+    (spike,) = alerts(store, by="week", per=None, include_undated=True)  # the false spike they make
+    assert (spike.kind, spike.period, spike.label) == ("spike", this_week, BLAME)
+    for batch in store.pending("fake-2"):  # re-analysed: still counted apart, once
+        store.save_analyses([(s, _fake_analysis(s.article, [FEARS])) for s in batch], "fake-2")
+    assert undated(store) == 5 and {p.period for p in trends(store, by="week")} == {p.period for p in by_week}
+
+
+def test_opening_a_store_from_schema_4_counts_its_undated_articles_apart(database_url):
+    with Store(database_url) as store:
+        items = [
+            (_article(1, "Dated\nText one.", day=date(2024, 1, 1)), [FEARS]),
+            (_article(2, "Undated\nTwo."), [FEARS]),
+        ]
+        _store_fake(store, items)
+        store.transaction(lambda c: c.execute(undated_label_counts.delete()))
+        store.transaction(lambda c: c.execute(schema_version.delete().where(schema_version.c.version >= 5)))
+        assert undated(store) == 0 and len({p.period for p in trends(store, by="day")}) == 2
+    with Store(database_url) as reopened:
+        assert undated(reopened) == 1 and {p.period for p in trends(reopened, by="day")} == {date(2024, 1, 1)}
 
 
 def test_alerts_report_spikes_with_their_z_score_and_first_appearances(store):

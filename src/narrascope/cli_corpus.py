@@ -55,6 +55,26 @@ def _finite(_ctx: click.Context, _param: click.Parameter, value: float) -> float
     return value
 
 
+include_undated_option = click.option(
+    "--include-undated",
+    is_flag=True,
+    help="Count articles without a publication date on the day they were ingested (left out by default: all on "
+    "one day, they make a false spike).",
+)
+
+
+def report_undated(store: Any, included: bool, since: date | None = None, until: date | None = None) -> None:
+    """One line on stderr beside a chart, table or alerts: how many articles have no publication date, and where
+    they went."""
+    from narrascope.store.trends import undated
+
+    count = undated(store, since, until)
+    if count:
+        ingest_day = "on the day they were ingested"
+        where = f"counted {ingest_day}" if included else f"left out (--include-undated counts them {ingest_day})"
+        stderr.print(f"{count} article(s) without a publication date {where}.", style="dim", highlight=False)
+
+
 def filter_options(function: Callable) -> Callable:
     """--narrative/--entity/--role/--lang/--source/--since/--until, turned into ``filters`` for the command."""
     options = [
@@ -144,7 +164,7 @@ def analyse_database(db: str, engine: str, workers: int | None, scheduler: str |
         )
         from narrascope.store.trends import trends
 
-        points = trends(store, by="month")
+        points = trends(store, by="month", include_undated=True)
     totals: dict[str, int] = {}
     for point in points:
         totals[point.label] = totals.get(point.label, 0) + point.count
@@ -239,6 +259,7 @@ def _hit_record(hit: Any) -> dict[str, Any]:
 @click.option("--since", callback=_date, help="From this day (YYYY-MM-DD).")
 @click.option("--until", callback=_date, help="Up to this day (YYYY-MM-DD).")
 @click.option("--plot", type=output_file, help="Also draw the shares over time to this .png or .svg file.")
+@include_undated_option
 @click.option("--format", "-f", "output_format", type=click.Choice(["text", "json", "csv"]), default="text")
 def trends(
     db: str,
@@ -249,12 +270,14 @@ def trends(
     since: date | None,
     until: date | None,
     plot: Path | None,
+    include_undated: bool,
     output_format: str,
 ) -> None:
     """Counts and shares of narratives over time (share = articles with it / articles analysed in the period).
 
-    An article counts on the day it was published, or, without a publication date, on the day it was ingested
-    (search and export --since/--until filter on publication dates only).
+    An article counts on the day it was published. Articles without a publication date are left out (stderr says
+    how many), or, with --include-undated, counted on the day they were ingested (search and export
+    --since/--until filter on publication dates only).
     """
     from narrascope.store import Store
     from narrascope.store.trends import trends as compute_trends
@@ -264,7 +287,17 @@ def trends(
         raise click.BadParameter("the plot file must end in .png or .svg", param_hint="--plot")
     with Store(db, must_exist=True) as store:
         split = {"lang": "language"}.get(per or "", per)
-        points = compute_trends(store, by, split, level, filters.narratives, since, until)  # type: ignore[arg-type]
+        points = compute_trends(
+            store,
+            by,  # type: ignore[arg-type]
+            split,  # type: ignore[arg-type]
+            level,
+            filters.narratives,
+            since,
+            until,
+            include_undated=include_undated,
+        )
+        report_undated(store, include_undated, since, until)
     records = [
         {
             "period": p.period.isoformat(),
@@ -327,8 +360,18 @@ def _print_trend_table(points: list, per: str | None) -> None:
     help="z-score that makes a spike.",
 )
 @click.option("--min-count", default=3, show_default=True, type=click.IntRange(1))
+@include_undated_option
 @click.option("--format", "-f", "output_format", type=click.Choice(["text", "json"]), default="text")
-def alerts(db: str, by: str, per: str, window: int, z_threshold: float, min_count: int, output_format: str) -> None:
+def alerts(
+    db: str,
+    by: str,
+    per: str,
+    window: int,
+    z_threshold: float,
+    min_count: int,
+    include_undated: bool,
+    output_format: str,
+) -> None:
     """Narratives whose share spikes in the latest period, or that appear in a source for the first time.
 
     A spike: z = (share − mean) / max(std, 0.02) against the trailing --window periods, z ≥ --z, at least
@@ -339,7 +382,17 @@ def alerts(db: str, by: str, per: str, window: int, z_threshold: float, min_coun
 
     split = {"lang": "language", "all": None}.get(per, per)
     with Store(db, must_exist=True) as store:
-        found = find_alerts(store, by, split, "narrative", window, z_threshold, min_count)  # type: ignore[arg-type]
+        found = find_alerts(
+            store,
+            by,  # type: ignore[arg-type]
+            split,  # type: ignore[arg-type]
+            "narrative",
+            window,
+            z_threshold,
+            min_count,
+            include_undated,
+        )
+        report_undated(store, include_undated)
     if output_format == "json":
         records = [
             {

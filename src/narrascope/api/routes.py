@@ -15,7 +15,7 @@ from narrascope.store import Store
 from narrascope.store.schema import MAX_ROW
 from narrascope.store.search import Filters, check_query, highlights, marked_html, search
 from narrascope.store.stats import label_totals, top_actors
-from narrascope.store.trends import trends
+from narrascope.store.trends import trends, undated
 from narrascope.taxonomy import narratives, roles
 
 MAX_TEXT_CHARS = 1_000_000
@@ -100,6 +100,15 @@ class TrendPointOut(BaseModel):
     count: int
     total: int
     share: float
+
+
+class TrendsOut(BaseModel):
+    points: list[TrendPointOut]
+    undated: int = Field(
+        description="Analysed articles without a publication date within the language, source and date filters "
+        "(dates: the day they were ingested): left out of `points` unless `include_undated`, which counts them on "
+        "the day they were ingested."
+    )
 
 
 class LabelOut(BaseModel):
@@ -265,19 +274,28 @@ def get_trends(
         Literal["narrative", "subnarrative"] | None,
         Query(description="Default: subnarrative when every `narrative` given is a sub-narrative, else narrative."),
     ] = None,
-) -> list[TrendPointOut]:
+    include_undated: Annotated[
+        bool, Query(description="Count articles without a publication date on the day they were ingested.")
+    ] = False,
+) -> TrendsOut:
     """Counts and shares (articles with the label / articles analysed) per period, within the language, source,
-    narrative and date filters (trends are counted per day, so `entity` and `role` do not apply)."""
+    narrative and date filters (trends are counted per day, so `entity` and `role` do not apply). Articles without
+    a publication date are left out unless `include_undated` (all on their ingest day, they make a false spike);
+    `undated` says how many there are."""
     if found.entity or found.role:
         raise HTTPException(422, "trends are kept per label and day: entity and role filters do not apply")
     if level is None:
         fine = found.narratives and all(narratives().parent(name) for name in found.narratives)
         level = "subnarrative" if fine else "narrative"
-    points = trends(store, by, per, level, found.narratives, found.since, found.until, found.languages, found.sources)
-    return [
-        TrendPointOut(period=p.period, group=p.group, label=p.label, count=p.count, total=p.total, share=p.share)
-        for p in points
-    ]
+    within = (found.since, found.until, found.languages, found.sources)
+    points = trends(store, by, per, level, found.narratives, *within, include_undated=include_undated)
+    return TrendsOut(
+        points=[
+            TrendPointOut(period=p.period, group=p.group, label=p.label, count=p.count, total=p.total, share=p.share)
+            for p in points
+        ],
+        undated=undated(store, *within),
+    )
 
 
 @router.get(

@@ -9,7 +9,11 @@ Tables:
 * ``label_counts`` — per day × source × language × label counts kept up to date with every analysis written, so
   trend and alert queries read a few thousand rows per source instead of millions of labels;
 * ``daily_label_counts`` — the same counts summed over sources and languages (day × label), which is what trends
-  not split by source or language read: about a hundred times fewer rows again.
+  not split by source or language read: about a hundred times fewer rows again;
+* ``undated_label_counts`` — the part of ``label_counts`` that comes from articles without a publication date
+  (counted on the day they were ingested), so trends can leave them out: all on one day, they make a false spike.
+
+:func:`add_counts` keeps the three count tables in step with the analyses.
 
 Full text: SQLite uses an external-content FTS5 table kept in sync by triggers (its tokenizer keeps combining
 marks in words, see :data:`SQLITE_FULLTEXT`); PostgreSQL a generated ``tsvector`` column with a GIN index.
@@ -20,7 +24,10 @@ transaction.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     Column,
@@ -38,6 +45,7 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 #: Largest row number (and useful offset) of the stores: PostgreSQL's ``integer`` keys.
@@ -97,17 +105,25 @@ actors = Table(
     Index("ix_actors_key", "key", "main_role"),
 )
 
-#: The article count per cell is stored under level ``articles`` and name ``""`` (denominator of shares).
-label_counts = Table(
-    "label_counts",
-    metadata,
-    Column("day", Date, nullable=False, primary_key=True),
-    Column("source", String(256), nullable=False, primary_key=True),
-    Column("language", String(16), nullable=False, primary_key=True),
-    Column("level", String(16), nullable=False, primary_key=True),
-    Column("name", String(256), nullable=False, primary_key=True),
-    Column("count", Integer, nullable=False),
-)
+#: Level name of the per-cell article count in the count tables (the denominator of shares); its name is ``""``.
+ARTICLES_LEVEL = "articles"
+
+
+def _count_table(name: str) -> Table:
+    return Table(
+        name,
+        metadata,
+        Column("day", Date, nullable=False, primary_key=True),
+        Column("source", String(256), nullable=False, primary_key=True),
+        Column("language", String(16), nullable=False, primary_key=True),
+        Column("level", String(16), nullable=False, primary_key=True),
+        Column("name", String(256), nullable=False, primary_key=True),
+        Column("count", Integer, nullable=False),
+    )
+
+
+label_counts = _count_table("label_counts")
+undated_label_counts = _count_table("undated_label_counts")
 #: Trend queries read one level over a range of days: this index covers them without touching the table.
 label_counts_by_level = Index(
     "ix_label_counts_level_day",
@@ -200,6 +216,18 @@ def _rebuild_sqlite_fulltext(connection: Connection) -> None:
     connection.execute(text("INSERT INTO articles_fts(articles_fts) VALUES ('rebuild')"))
 
 
+def _count_undated_apart(connection: Connection) -> None:
+    """Copy the counts of the undated articles analysed so far into ``undated_label_counts``."""
+    undated_label_counts.create(connection, checkfirst=True)
+    _announce(connection, "counting the articles without a publication date apart")
+    cells: Counter[tuple[date, str, str, str, str]] = Counter()
+    for (day, source, language, _dated, level, name), n in counted_analyses(
+        connection, articles.c.published.is_(None)
+    ).items():
+        cells[(day, source, language, level, name)] += n
+    _upsert_counts(connection, undated_label_counts, cells, sign=1)
+
+
 #: PostgreSQL advisory-lock key that serialises migrations.
 MIGRATION_LOCK = 7_302_025
 #: Migration n (1-based) brings the schema from version n-1 to n. Append, never edit.
@@ -208,6 +236,7 @@ MIGRATIONS: tuple[Callable[[Connection], None], ...] = (
     _index_label_counts,
     _add_daily_label_counts,
     _rebuild_sqlite_fulltext,
+    _count_undated_apart,
 )
 
 
@@ -221,3 +250,78 @@ def migrate(connection: Connection) -> int:
         MIGRATIONS[number - 1](connection)
         connection.execute(schema_version.insert().values(version=number))
     return len(MIGRATIONS)
+
+
+#: A change to the trend counts: (day, source, language, dated, level, name) → articles.
+CountChange = Counter[tuple[date, str, str, bool, str, str]]
+
+
+def trend_day(published: date | None, ingested_at: datetime | date | None) -> date:
+    """The day an article counts on in trends: published, else ingested."""
+    if published is not None:
+        return published
+    if isinstance(ingested_at, datetime):
+        return ingested_at.date()
+    return ingested_at or date.today()
+
+
+def counted_analyses(connection: Connection, where: Any) -> CountChange:
+    """What the stored analyses selected by ``where`` (a condition on ``articles`` / ``analyses``) add to the trend
+    counts: one article in its cell, and one per label."""
+    rows = connection.execute(
+        select(
+            analyses.c.article,
+            articles.c.published,
+            articles.c.ingested_at,
+            articles.c.source,
+            analyses.c.language,
+            labels.c.level,
+            labels.c.name,
+        )
+        .select_from(analyses.join(articles, articles.c.id == analyses.c.article))
+        .outerjoin(labels, labels.c.article == analyses.c.article)
+        .where(where)
+    ).all()
+    counts: CountChange = Counter()
+    seen: set[int] = set()
+    for pk, published, ingested_at, source, language, level, name in rows:
+        cell = (trend_day(published, ingested_at), source or "", language or "", published is not None)
+        if pk not in seen:
+            seen.add(pk)
+            counts[(*cell, ARTICLES_LEVEL, "")] += 1
+        if level is not None:
+            counts[(*cell, level, name)] += 1
+    return counts
+
+
+def add_counts(connection: Connection, counts: CountChange, sign: int) -> None:
+    """Add ``sign`` × ``counts`` to ``label_counts`` and ``daily_label_counts``, and the undated articles' part also
+    to ``undated_label_counts``."""
+    cells: Counter[tuple[date, str, str, str, str]] = Counter()
+    daily: Counter[tuple[date, str, str]] = Counter()
+    undated: Counter[tuple[date, str, str, str, str]] = Counter()
+    for (day, source, language, dated, level, name), n in counts.items():
+        cells[(day, source, language, level, name)] += n
+        daily[(day, level, name)] += n
+        if not dated:
+            undated[(day, source, language, level, name)] += n
+    for table, changes in ((label_counts, cells), (daily_label_counts, daily), (undated_label_counts, undated)):
+        _upsert_counts(connection, table, changes, sign)
+
+
+def _upsert_counts(connection: Connection, table: Table, cells: Counter, sign: int) -> None:
+    """Add ``sign`` × the counts keyed by ``table``'s primary key to it."""
+    if not cells:
+        return
+    keys = [column.name for column in table.primary_key]
+    statement = dialect_insert(connection.dialect.name, table)
+    statement = statement.on_conflict_do_update(
+        index_elements=keys, set_={"count": table.c.count + statement.excluded["count"]}
+    )
+    rows = [{**dict(zip(keys, cell, strict=True)), "count": sign * n} for cell, n in sorted(cells.items())]
+    connection.execute(statement, rows)
+
+
+def dialect_insert(dialect: str, table: Table) -> Any:
+    """The dialect's own INSERT, which has ON CONFLICT (SQLite and PostgreSQL spell it alike in SQLAlchemy)."""
+    return (sqlite.insert if dialect == "sqlite" else postgresql.insert)(table)

@@ -12,18 +12,29 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import bindparam, create_engine, delete, event, exists, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
 from narrascope.document import Analysis, Article, content_hash
 from narrascope.errors import NarrascopeError
-from narrascope.store.schema import actors, analyses, articles, daily_label_counts, label_counts, labels, migrate
+from narrascope.store.schema import (
+    ARTICLES_LEVEL,
+    CountChange,
+    actors,
+    add_counts,
+    analyses,
+    articles,
+    counted_analyses,
+    dialect_insert,
+    labels,
+    migrate,
+    trend_day,
+)
 from narrascope.tasks.entities.context import entity_key
 
 T = TypeVar("T")
@@ -32,8 +43,6 @@ DEFAULT_DATABASE = "narrascope.db"
 #: An empty file with one of these names may become a database (``touch corpus.db``); any other must be one.
 SQLITE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
 _SQLITE_HEADER = b"SQLite format 3\x00"
-#: Level name of the per-cell article count in ``label_counts`` (the denominator of shares).
-ARTICLES_LEVEL = "articles"
 _RETRIES = 8
 
 
@@ -83,7 +92,7 @@ class AnalysisRecord:
     send it back far more cheaply than the :class:`Analysis` object tree (and the article text it carries)."""
 
     pk: int
-    cell: tuple[date, str, str]  # day, source, language: the trend-count cell
+    cell: tuple[date, str, str, bool]  # day, source, language, dated (has a publication date): its trend counts
     language: str | None
     language_detected: bool  # the article declared no language: store the detected one on it
     analysis_json: str  # the analysis without the article, which the ``articles`` row already holds
@@ -95,7 +104,7 @@ def analysis_record(stored: StoredArticle, analysis: Analysis) -> AnalysisRecord
     """The record of ``analysis`` of the stored article."""
     return AnalysisRecord(
         pk=stored.pk,
-        cell=(stored.day, stored.article.source or "", analysis.language or ""),
+        cell=(stored.day, stored.article.source or "", analysis.language or "", stored.article.published is not None),
         language=analysis.language,
         language_detected=not stored.article.language,
         analysis_json=json.dumps(_without_article_text(analysis), ensure_ascii=False),
@@ -182,7 +191,7 @@ class Store:
         values = [{"content_hash": digest, **row} for digest, row in rows.items()]
 
         def insert(connection: Connection) -> int:
-            statement = self._insert(articles).on_conflict_do_nothing(index_elements=["content_hash"])
+            statement = dialect_insert(self.dialect, articles).on_conflict_do_nothing(index_elements=["content_hash"])
             return len(connection.execute(statement.returning(articles.c.id), values).all())
 
         added = self._run(insert)
@@ -199,7 +208,7 @@ class Store:
 
         def write(connection: Connection) -> None:
             self._forget(connection, [record.pk for record in records])
-            counts: Counter[tuple[date, str, str, str, str]] = Counter()
+            counts: CountChange = Counter()
             label_rows, actor_rows = [], []
             for record in records:
                 counts[(*record.cell, ARTICLES_LEVEL, "")] += 1
@@ -226,56 +235,18 @@ class Store:
                 connection.execute(labels.insert(), label_rows)
             if actor_rows:
                 connection.execute(actors.insert(), actor_rows)
-            self._add_counts(connection, counts, sign=1)
+            add_counts(connection, counts, sign=1)
 
         self._run(write)
 
     def _forget(self, connection: Connection, pks: Sequence[int]) -> None:
         """Remove earlier analyses of these articles, taking their labels out of the trend counts."""
-        rows = connection.execute(
-            select(
-                analyses.c.article,
-                articles.c.published,
-                articles.c.ingested_at,
-                articles.c.source,
-                analyses.c.language,
-                labels.c.level,
-                labels.c.name,
-            )
-            .select_from(analyses.join(articles, articles.c.id == analyses.c.article))
-            .outerjoin(labels, labels.c.article == analyses.c.article)
-            .where(analyses.c.article.in_(pks))
-        ).all()
-        if not rows:
+        counts = counted_analyses(connection, analyses.c.article.in_(pks))
+        if not counts:  # none was analysed before
             return
-        counts: Counter[tuple[date, str, str, str, str]] = Counter()
-        seen: set[int] = set()
-        for pk, published, ingested_at, source, language, level, name in rows:
-            cell = (published or _day(ingested_at), source or "", language or "")
-            if pk not in seen:
-                seen.add(pk)
-                counts[(*cell, ARTICLES_LEVEL, "")] += 1
-            if level is not None:
-                counts[(*cell, level, name)] += 1
-        self._add_counts(connection, counts, sign=-1)
+        add_counts(connection, counts, sign=-1)
         for table in (labels, actors, analyses):
             connection.execute(delete(table).where(table.c.article.in_(pks)))
-
-    def _add_counts(self, connection: Connection, counts: Counter, sign: int) -> None:
-        """Add ``sign`` × counts keyed (day, source, language, level, name) to both trend-count tables."""
-        daily: Counter[tuple[date, str, str]] = Counter()
-        for (day, _source, _language, level, name), n in counts.items():
-            daily[(day, level, name)] += n
-        for table, cells in ((label_counts, counts), (daily_label_counts, daily)):
-            if not cells:
-                continue
-            keys = [column.name for column in table.primary_key]
-            statement = self._insert(table)
-            statement = statement.on_conflict_do_update(
-                index_elements=keys, set_={"count": table.c.count + statement.excluded["count"]}
-            )
-            rows = [{**dict(zip(keys, cell, strict=True)), "count": sign * n} for cell, n in sorted(cells.items())]
-            connection.execute(statement, rows)
 
     # -- reading ----------------------------------------------------------------------------------------------------
 
@@ -294,7 +265,7 @@ class Store:
                 return
             last = rows[-1]["id"]
             yield [
-                StoredArticle(row["id"], article_from_row(row), row["published"] or _day(row["ingested_at"]))
+                StoredArticle(row["id"], article_from_row(row), trend_day(row["published"], row["ingested_at"]))
                 for row in rows
             ]
 
@@ -348,9 +319,6 @@ class Store:
             event.listen(engine, "connect", _sqlite_pragmas)
             return engine
         return create_engine(self.url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
-
-    def _insert(self, table: Any) -> Any:
-        return (sqlite.insert if self.dialect == "sqlite" else postgresql.insert)(table)
 
     def _run(self, work: Any) -> Any:
         """Run ``work(connection)`` in a transaction; retry when another writer holds the lock."""
@@ -412,12 +380,6 @@ def _is_lock(error: OperationalError) -> bool:
 
 def _first_line(error: DBAPIError) -> str:
     return (str(error.orig).strip().splitlines() or ["database error"])[0]
-
-
-def _day(value: datetime | date | None) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    return value or date.today()
 
 
 def _article_row(article: Article, source: str | None) -> dict[str, Any]:

@@ -2,7 +2,9 @@
 language, ``daily_label_counts`` over all of them).
 
 Share = articles with the label / articles analysed, in the same period (and group, when split by source or
-language). Alerts use two rules, both on the latest period:
+language). Articles without a publication date are left out unless asked for (``include_undated``, then they count
+on the day they were ingested): a corpus ingested at once would otherwise pile them on one day, a spike that is not
+news. :func:`undated` says how many there are. Alerts use two rules, both on the latest period:
 
 * **spike**: z = (share − mean) / max(std, 0.02) over the trailing ``window`` periods before it (needs at least
   three of them); an alert when z ≥ ``z_threshold`` and the label has at least ``min_count`` articles;
@@ -21,8 +23,8 @@ from typing import Any, Literal
 
 from sqlalchemy import func, select
 
-from narrascope.store.schema import daily_label_counts, label_counts
-from narrascope.store.store import ARTICLES_LEVEL, Store
+from narrascope.store.schema import ARTICLES_LEVEL, daily_label_counts, label_counts, undated_label_counts
+from narrascope.store.store import Store
 
 Period = Literal["day", "week", "month"]
 Split = Literal["source", "language"] | None
@@ -85,47 +87,74 @@ def trends(
     until: date | None = None,
     languages: Sequence[str] = (),
     sources: Sequence[str] = (),
+    include_undated: bool = False,
 ) -> list[TrendPoint]:
     """Counts and totals per period (× group) and label, oldest first; every label present in every period.
 
-    ``languages`` / ``sources`` keep those articles only (totals too, so shares stay shares within them)."""
+    ``languages`` / ``sources`` keep those articles only (totals too, so shares stay shares within them). Articles
+    without a publication date are taken out (the count tables hold them on their ingest day) unless
+    ``include_undated``."""
     table = daily_label_counts if per is None and not languages and not sources else label_counts
-    group_column = None if per is None else table.c[per]
-    period = _period(store.dialect, table.c.day, by)
-    columns = [period, table.c.level, table.c.name]
-    if group_column is not None:
-        columns.append(group_column)
-    query = (
-        select(*columns, func.sum(table.c.count).label("count"))
-        .where(table.c.level.in_([level, ARTICLES_LEVEL]))
-        .group_by(*columns)
-    )
-    if since:
-        query = query.where(table.c.day >= since)
-    if until:
-        query = query.where(table.c.day <= until)
-    if labels:
-        query = query.where(table.c.name.in_([*labels, ""]))
-    if languages:
-        query = query.where(table.c.language.in_(languages))
-    if sources:
-        query = query.where(table.c.source.in_(sources))
     counts: dict[tuple[date, str, str], int] = defaultdict(int)
     totals: dict[tuple[date, str], int] = defaultdict(int)
-    names: set[str] = set()
-    for row in store.execute(query):
-        key = (_as_date(row["period"]), row[group_column.name] if group_column is not None else "")
-        if row["level"] == ARTICLES_LEVEL:
-            totals[key] += int(row["count"])
-        elif row["count"]:
-            counts[(*key, row["name"])] += int(row["count"])
-            names.add(row["name"])
+    for counted, sign in ((table, 1), *(() if include_undated else ((undated_label_counts, -1),))):
+        group_column = None if per is None else counted.c[per]
+        columns = [_period(store.dialect, counted.c.day, by), counted.c.level, counted.c.name]
+        if group_column is not None:
+            columns.append(group_column)
+        query = select(*columns, func.sum(counted.c.count).label("count")).group_by(*columns)
+        query = query.where(counted.c.level.in_([level, ARTICLES_LEVEL]))
+        query = _within(query, counted, since, until, languages, sources)
+        if labels:
+            query = query.where(counted.c.name.in_([*labels, ""]))
+        for row in store.execute(query):
+            key = (_as_date(row["period"]), row[group_column.name] if group_column is not None else "")
+            if row["level"] == ARTICLES_LEVEL:
+                totals[key] += sign * int(row["count"])
+            else:
+                counts[(*key, row["name"])] += sign * int(row["count"])
+    names = sorted({name for (_period_start, _group, name), count in counts.items() if count > 0})
     return [
         TrendPoint(period, group, name, counts.get((period, group, name), 0), total)
         for (period, group), total in sorted(totals.items())
         if total > 0
-        for name in sorted(names)
+        for name in names
     ]
+
+
+def undated(
+    store: Store,
+    since: date | None = None,
+    until: date | None = None,
+    languages: Sequence[str] = (),
+    sources: Sequence[str] = (),
+) -> int:
+    """Analysed articles without a publication date within the filters (``since`` / ``until``: the day they were
+    ingested), the ones :func:`trends` leaves out unless asked to count them."""
+    count = func.coalesce(func.sum(undated_label_counts.c.count), 0).label("count")
+    query = select(count).where(undated_label_counts.c.level == ARTICLES_LEVEL)
+    (row,) = store.execute(_within(query, undated_label_counts, since, until, languages, sources))
+    return int(row["count"])
+
+
+def _within(
+    query: Any,
+    table: Any,
+    since: date | None = None,
+    until: date | None = None,
+    languages: Sequence[str] = (),
+    sources: Sequence[str] = (),
+) -> Any:
+    """``query`` on a count table narrowed to days, languages and sources."""
+    if since:
+        query = query.where(table.c.day >= since)
+    if until:
+        query = query.where(table.c.day <= until)
+    if languages:
+        query = query.where(table.c.language.in_(languages))
+    if sources:
+        query = query.where(table.c.source.in_(sources))
+    return query
 
 
 def alerts(
@@ -136,9 +165,10 @@ def alerts(
     window: int = 8,
     z_threshold: float = 3.0,
     min_count: int = 3,
+    include_undated: bool = False,
 ) -> list[Alert]:
     """Spikes and first appearances in the latest period (see the module docstring), strongest first."""
-    points = trends(store, by=by, per=per, level=level)
+    points = trends(store, by=by, per=per, level=level, include_undated=include_undated)
     if not points:
         return []
     latest = max(point.period for point in points)

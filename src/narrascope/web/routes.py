@@ -20,7 +20,7 @@ from narrascope.errors import InputError
 from narrascope.store.schema import MAX_ROW
 from narrascope.store.search import Filters, check_query, marked_html, search
 from narrascope.store.stats import analysed_by, label_totals, top_actors, top_sources
-from narrascope.store.trends import alerts, trends
+from narrascope.store.trends import alerts, trends, undated
 from narrascope.taxonomy import narratives, techniques
 from narrascope.web.charts import share_chart
 from narrascope.web.highlight import ROLE_CLASSES, article_html, technique_groups
@@ -79,6 +79,7 @@ def dashboard(request: Request, store: StoreDep, per: Literal["source", "languag
         counts=store.counts(),
         per=per,
         charts=charts,
+        undated=undated(store),
         narratives=list(label_totals(store).items())[:12],
         languages=list(analysed_by(store, "language").items()),
         sources=list(analysed_by(store, "source").items())[:12],
