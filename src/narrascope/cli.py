@@ -116,6 +116,12 @@ DB_FROM_ENVIRONMENT = "\0environment"
     help="Analyse the corpus in this database (SQLite file or postgresql:// URL; `--db` alone: $NARRASCOPE_DB, else "
     "narrascope.db). PATHS, if given, are ingested first.",
 )
+@click.option(
+    "--fast",
+    is_flag=True,
+    help="The fast engine: n-gram models only (~50x faster, no scope decision, less accurate); default: the "
+    "multilingual encoder.",
+)
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True, help="With --db.")
 @click.option("--workers", type=click.IntRange(1), help="Worker processes (default: all cores).")
 @click.option("--scheduler", help="Dask scheduler address (tcp://host:8786); default: a local cluster.")
@@ -127,6 +133,7 @@ def analyze(
     paths: tuple[Path, ...],
     output_format: str,
     db: str | None,
+    fast: bool,
     engine: str,
     workers: int | None,
     scheduler: str | None,
@@ -157,7 +164,7 @@ def analyze(
                 click.get_current_context().invoke(ingest, paths=paths, db=db, source=None)
             except click.exceptions.Exit as stop:  # bad files were reported and skipped: analyse the good ones
                 bad_inputs = stop.exit_code != 0
-        analyse_database(db, engine, workers, scheduler, batch_size)
+        analyse_database(db, engine, workers, scheduler, batch_size, fast=fast)
         if bad_inputs:
             raise click.exceptions.Exit(EXIT_INPUT_ERROR)
         return
@@ -170,7 +177,7 @@ def analyze(
     errors: list[InputError] = []
     others: list[Path] = []
     count = 0
-    analyser = pipeline.load(llm_settings(llm_url, llm_model, llm_timeout))
+    analyser = pipeline.load(llm_settings(llm_url, llm_model, llm_timeout), engine="fast" if fast else "default")
     for analysis in analyser.pipe(iter_articles(paths, errors, others=others)):
         count += 1
         if output_format == "json":
@@ -482,10 +489,15 @@ def eval_narratives(gold: tuple[Path, ...], pred: tuple[Path, ...], output_forma
 
 #: ``narrascope train NAME``: the module whose ``train_and_save`` builds the model, what --data is, and the help.
 TRAINERS = {
+    "scope": (
+        "narrascope.training.scope",
+        "The shared data folder (semeval2025-t10/, offtopic-news/).",
+        "Train the scope classifier (on topic: war in Ukraine or climate change, or not), with a model card.",
+    ),
     "narratives": (
         "narrascope.training.narratives",
         "SemEval-2025 Task 10 data folder.",
-        "Train the narrative classifier on every language's train split and write it with its model card.",
+        "Train the narrative classifier (both engines) on every language's train split, with its model card.",
     ),
     "entities": (
         "narrascope.training.entities",

@@ -143,18 +143,27 @@ def ingest(paths: tuple[Path, ...], db: str, source: str | None) -> None:
         raise click.exceptions.Exit(EXIT_INPUT_ERROR)
 
 
-def analyse_database(db: str, engine: str, workers: int | None, scheduler: str | None, batch_size: int = 64) -> None:
-    """``narrascope analyze --db``: analyse what is pending, then summarise the corpus."""
+def analyse_database(
+    db: str, engine: str, workers: int | None, scheduler: str | None, batch_size: int = 64, *, fast: bool = False
+) -> None:
+    """``narrascope analyze --db``: analyse what is pending (by the ``fast`` engine's models, or the default's), then
+    summarise the corpus."""
     from narrascope.batch import analyse_store, models_key
     from narrascope.pipeline import load
     from narrascope.progress import progress_bar
     from narrascope.store import Store
 
     with Store(db, must_exist=True) as store:
-        pending = store.count_pending(models_key(load()))
+        pending = store.count_pending(models_key(load(engine="fast" if fast else "default")))
         with progress_bar(stderr, f"Analysing ({engine})", total=pending) as advance:
             result = analyse_store(
-                store, engine=engine, workers=workers, scheduler=scheduler, progress=advance, batch_size=batch_size
+                store,
+                engine=engine,
+                workers=workers,
+                scheduler=scheduler,
+                progress=advance,
+                batch_size=batch_size,
+                fast=fast,
             )
         counts = store.counts()
         stderr.print(

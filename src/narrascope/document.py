@@ -4,7 +4,8 @@ Offsets are character offsets into ``Article.text`` and spans are half-open (``t
 spaCy. ``Article.text`` follows the SemEval file convention: when an article has a title, the text starts with it
 on its own line, so offsets from SemEval annotation files index it directly.
 
-Everything serialises to plain JSON (``to_dict``) and back (``from_dict``) without loss.
+Everything serialises to plain JSON (``to_dict``) and back (``from_dict``) without loss, except
+``Analysis.encoding``: the encoder's token vectors, which heads read during the pass and the pipeline then drops.
 """
 
 from __future__ import annotations
@@ -151,6 +152,30 @@ class Explanation:
         )
 
 
+#: The languages narrascope's models were trained on; others are analysed but marked as such.
+SUPPORTED_LANGUAGES = ("en", "bg", "hi", "pt", "ru")
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Whether narrative labels apply: the article is about the war in Ukraine or climate change, in a trained language.
+
+    ``confidence`` is the probability that the article is on topic. An article out of scope gets no narratives
+    (not ``Other``, which means an on-topic article with no listed narrative).
+    """
+
+    on_topic: bool
+    confidence: float
+    language_supported: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"on_topic": self.on_topic, "confidence": self.confidence, "language_supported": self.language_supported}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Scope:
+        return cls(bool(data["on_topic"]), float(data["confidence"]), bool(data["language_supported"]))
+
+
 @dataclass(slots=True)
 class Article:
     """A news article as read from a file, a JSONL line or the API."""
@@ -207,11 +232,13 @@ class Analysis:
     ``explanation`` says why the article pushes its dominant narrative; ``techniques`` are persuasion-technique
     spans (one label per span, the span as evidence); ``frames`` and ``genre`` are experimental.
     ``models`` records the version of every model that contributed, so stored analyses can be
-    recomputed when a model changes.
+    recomputed when a model changes; ``engine`` is ``default`` (the encoder) or ``fast`` (n-gram models only).
+    ``encoding`` holds the encoder's token vectors while the pipeline runs (never serialised).
     """
 
     article: Article
     language: str | None = None
+    scope: Scope | None = None
     sentences: list[Span] = field(default_factory=list)
     narratives: list[Label] = field(default_factory=list)
     subnarratives: list[Label] = field(default_factory=list)
@@ -222,11 +249,20 @@ class Analysis:
     frames: list[Label] = field(default_factory=list)
     genre: Label | None = None
     models: dict[str, str] = field(default_factory=dict)
+    engine: str = "default"
+    encoding: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def narratives_apply(self) -> bool:
+        """False when the scope head found the article off topic: it then has no narrative labels at all."""
+        return self.scope is None or self.scope.on_topic
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "article": self.article.to_dict(),
             "language": self.language,
+            "scope": self.scope.to_dict() if self.scope else None,
+            "engine": self.engine,
             "sentences": [span.to_dict() for span in self.sentences],
             "narratives": [label.to_dict() for label in self.narratives],
             "subnarratives": [label.to_dict() for label in self.subnarratives],
@@ -244,6 +280,8 @@ class Analysis:
         return cls(
             article=Article.from_dict(data["article"]),
             language=data.get("language"),
+            scope=Scope.from_dict(data["scope"]) if data.get("scope") else None,
+            engine=str(data.get("engine", "fast")),  # analyses from before the encoder were n-gram only
             sentences=[Span.from_dict(span) for span in data.get("sentences", ())],
             narratives=[Label.from_dict(label) for label in data.get("narratives", ())],
             subnarratives=[Label.from_dict(label) for label in data.get("subnarratives", ())],

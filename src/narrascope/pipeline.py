@@ -5,6 +5,9 @@
 >>> [label.name for label in analysis.narratives]
 
 Models load once per process (:func:`load`), so calling :func:`analyze` in a loop costs only the analysis.
+
+Two engines: ``default`` reads each article once with the multilingual encoder (:mod:`narrascope.encoder`) and
+every head listens to that pass; ``fast`` runs the n-gram models alone (no scope decision, ~50× faster).
 """
 
 from __future__ import annotations
@@ -57,20 +60,26 @@ class SentenceSegmenter:
             analysis.sentences = sentences(analysis.article.text)
 
 
+ENGINES = ("default", "fast")
+
+
 class Pipeline:
     """Runs components in order over batches of articles."""
 
-    def __init__(self, components: Sequence[Component]) -> None:
+    def __init__(self, components: Sequence[Component], engine: str = "default") -> None:
         self.components = tuple(components)
+        self.engine = engine
 
     def pipe(self, articles: Iterable[Article], batch_size: int = 64) -> Iterator[Analysis]:
         """Analyses of the articles, in input order, computed batch by batch (memory stays flat)."""
         iterator = iter(articles)
-        while batch := [Analysis(article=article) for article in islice(iterator, batch_size)]:
+        while batch := [Analysis(article=article, engine=self.engine) for article in islice(iterator, batch_size)]:
             for component in self.components:
                 component.annotate(batch)
                 for analysis in batch:
                     analysis.models[component.name] = component.version
+            for analysis in batch:
+                analysis.encoding = None  # the token vectors served the heads; analyses are kept, they are not
             yield from batch
 
     def __call__(self, article: Article) -> Analysis:
@@ -78,12 +87,14 @@ class Pipeline:
 
 
 @cache
-def load(llm: LLMSettings | None = None) -> Pipeline:
-    """The default pipeline with the models shipped in the package (loaded once per process).
+def load(llm: LLMSettings | None = None, engine: str = "default") -> Pipeline:
+    """The pipeline of ``engine`` with the models shipped in the package (loaded once per process).
 
     ``llm``: write explanations with an OpenAI-compatible server instead of the offline engine (which stays the
     fallback).
     """
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
     from narrascope.tasks.entities import EntityTagger
     from narrascope.tasks.explain import ExplanationTagger
     from narrascope.tasks.explain.llm import LLMExplainer
@@ -91,21 +102,33 @@ def load(llm: LLMSettings | None = None) -> Pipeline:
     from narrascope.tasks.narratives import NarrativeTagger
     from narrascope.tasks.persuasion import TechniqueTagger
 
+    reading: list[Component] = []
+    if engine == "default":
+        from narrascope.encoder.component import EncoderComponent
+        from narrascope.tasks.scope import ScopeTagger
+
+        reading = [EncoderComponent(), ScopeTagger.load_shipped()]
     return Pipeline(
         [
             LanguageIdentifier(),
             SentenceSegmenter(),
+            *reading,
             NarrativeTagger.load_shipped(),
             EntityTagger.load_shipped(),
             ExplanationTagger.load_shipped(LLMExplainer(llm) if llm else None),
             TechniqueTagger.load_shipped(),
             FramingTagger(),
-        ]
+        ],
+        engine,
     )
 
 
-def analyze(text: str | Article, *, article_id: str = "text", language: str | None = None) -> Analysis:
+def analyze(
+    text: str | Article, *, article_id: str = "text", language: str | None = None, engine: str = "default"
+) -> Analysis:
     """Analyse one article given as text (first line = title when it looks like one) or as an :class:`Article`.
+
+    ``engine``: ``default`` (the encoder) or ``fast`` (n-gram models only).
 
     Raises :class:`TypeError` for anything but a string or an Article, and :class:`~narrascope.errors.InputError`
     for text with nothing to analyse or that is not valid Unicode (a lone surrogate)."""
@@ -122,4 +145,4 @@ def analyze(text: str | Article, *, article_id: str = "text", language: str | No
         raise InputError(article.id, f"the text has {NO_WORDS}")
     if not valid_unicode(article.text):
         raise InputError(article.id, "the text is not valid Unicode (it holds a lone surrogate)")
-    return load()(article)
+    return load(engine=engine)(article)

@@ -39,9 +39,25 @@ def render_analysis(analysis: Analysis) -> Panel:
         details.append(f"source {article.source}")
     if article.published:
         details.append(f"published {article.published.isoformat()}")
+    details.append(f"{analysis.engine} engine")
     header.append("\n" + " · ".join(details), style="dim")
+    scope = analysis.scope
+    if scope is not None and not scope.language_supported:
+        header.append(
+            f"\nLanguage {analysis.language or 'unknown'} is not one narrascope was trained on (en, bg, hi, pt, ru): "
+            "treat every label below with caution.",
+            style="yellow",
+        )
 
     tree = Tree(Text("Narratives", style="bold"))
+    if scope is not None and not scope.on_topic:
+        tree.add(
+            Text(
+                f"Not about the war in Ukraine or climate change (on-topic confidence {scope.confidence:.2f}): "
+                "no narrative applies.",
+                style="dim",
+            )
+        )
     children: dict[str, list[Label]] = {}
     for label in analysis.subnarratives:
         children.setdefault(taxonomy.parent(label.name) or label.name, []).append(label)

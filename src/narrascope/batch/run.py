@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Literal
 
 from narrascope.document import Analysis, Article
@@ -45,9 +46,9 @@ def models_key(pipeline: Pipeline) -> str:
     return ";".join(f"{component.name}={component.version}" for component in pipeline.components)
 
 
-def analyse_articles(batch: list[Article]) -> list[Analysis]:
-    """Worker function: the default pipeline (loaded once per process) over one batch."""
-    return list(load().pipe(batch, batch_size=len(batch) or 1))
+def analyse_articles(batch: list[Article], fast: bool = False) -> list[Analysis]:
+    """Worker function: the pipeline of the default or the fast engine (loaded once per process) over one batch."""
+    return list(load(engine="fast" if fast else "default").pipe(batch, batch_size=len(batch) or 1))
 
 
 def analyse_store(
@@ -57,12 +58,15 @@ def analyse_store(
     scheduler: str | None = None,
     progress: Callable[[int], None] = lambda _n: None,
     batch_size: int = BATCH_SIZE,
+    fast: bool = False,
 ) -> AnalyseResult:
-    """Analyse every stored article that has no analysis by the current models; returns what was done."""
+    """Analyse every stored article that has no analysis by the current models of the engine (``fast``: the n-gram
+    models); returns what was done. Switching engines redoes every analysis: a corpus never mixes engines."""
     workers = workers or os.cpu_count() or 1
-    models = models_key(load())
+    models = models_key(load(engine="fast" if fast else "default"))
     done = 0
-    with _executor(engine, workers, scheduler) as submit_and_collect:
+    job = partial(_articles_job, fast=fast)
+    with _executor(engine, workers, scheduler, job) as submit_and_collect:
         started = time.perf_counter()  # the rate of the engine, not of starting a cluster
         for stored_batch, records in submit_and_collect(store.pending(models, batch_size), workers):
             store.save_records(records, models)
@@ -75,15 +79,17 @@ Runner = Callable[[Iterator[list[StoredArticle]], int], Iterator[tuple[list[Stor
 
 
 @contextmanager
-def _executor(engine: Engine, workers: int, scheduler: str | None) -> Iterator[Runner]:
+def _executor(
+    engine: Engine, workers: int, scheduler: str | None, job: Callable[[list[StoredArticle]], list[AnalysisRecord]]
+) -> Iterator[Runner]:
     if engine == "dask":
         with _dask_client(workers, scheduler) as client:
-            yield lambda batches, width: _bounded(batches, width, lambda batch: client.submit(_articles_job, batch))
+            yield lambda batches, width: _bounded(batches, width, lambda batch: client.submit(job, batch))
     elif workers == 1:
-        yield lambda batches, _width: ((batch, _articles_job(batch)) for batch in batches)
+        yield lambda batches, _width: ((batch, job(batch)) for batch in batches)
     else:
         with ProcessPoolExecutor(max_workers=workers, initializer=_exit_with_parent) as pool:
-            yield lambda batches, width: _bounded(batches, width, lambda batch: pool.submit(_articles_job, batch))
+            yield lambda batches, width: _bounded(batches, width, lambda batch: pool.submit(job, batch))
 
 
 def _exit_with_parent() -> None:
@@ -106,9 +112,9 @@ def _quiet_dask_logs() -> None:
             logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
-def _articles_job(batch: list[StoredArticle]) -> list[AnalysisRecord]:
+def _articles_job(batch: list[StoredArticle], fast: bool = False) -> list[AnalysisRecord]:
     """Analyse a batch and return what the store keeps (records travel back much lighter than analyses)."""
-    analyses = analyse_articles([stored.article for stored in batch])
+    analyses = analyse_articles([stored.article for stored in batch], fast)
     return [analysis_record(stored, analysis) for stored, analysis in zip(batch, analyses, strict=True)]
 
 

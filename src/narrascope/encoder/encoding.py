@@ -26,14 +26,14 @@ class Encoding:
     def __len__(self) -> int:
         return len(self.offsets)
 
-    def pool(self, spans: Sequence[tuple[int, int]], layers: Sequence[int]) -> np.ndarray:
-        """Mean token vector of each ``(start, end)`` span (spans × hidden·len(layers)), layers side by side.
+    def pool(self, spans: Sequence[tuple[int, int]]) -> np.ndarray:
+        """Mean token vector of each ``(start, end)`` span (spans × hidden·layers), the layers side by side.
 
         A token belongs to a span when it overlaps it; a span no token overlaps (e.g. bare whitespace) gets the
         vector of the token nearest its start, so every span has a vector.
         """
         if not len(self.offsets):
-            width = sum(self.layers[layer].shape[1] for layer in layers) if self.layers else 0
+            width = sum(vectors.shape[1] for vectors in self.layers.values())
             return np.zeros((len(spans), width), dtype=np.float32)
         bounds = np.asarray(spans, dtype=np.int64).reshape(-1, 2)
         first = np.searchsorted(self.offsets[:, 1], bounds[:, 0], side="right")  # first token ending after start
@@ -43,14 +43,13 @@ class Encoding:
         first = np.where(empty, nearest, first)
         last = np.where(empty, nearest + 1, last)
         pooled = []
-        for layer in layers:
-            vectors = self.layers[layer]
+        for vectors in self.layers.values():
             totals = np.concatenate([np.zeros((1, vectors.shape[1]), np.float64), np.cumsum(vectors, axis=0)])
             pooled.append((totals[last] - totals[first]) / (last - first)[:, None])
         return np.concatenate(pooled, axis=1).astype(np.float32)
 
-    def mean(self, layers: Sequence[int]) -> np.ndarray:
-        """The article vector: the mean of all its token vectors, layers side by side."""
+    def mean(self) -> np.ndarray:
+        """The article vector: the mean of all its token vectors, the layers side by side."""
         if not len(self.offsets):
-            return self.pool([(0, 0)], layers)[0]
-        return np.concatenate([self.layers[layer].mean(axis=0) for layer in layers]).astype(np.float32)
+            return self.pool([(0, 0)])[0]
+        return np.concatenate([vectors.mean(axis=0) for vectors in self.layers.values()]).astype(np.float32)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -17,16 +17,11 @@ from narrascope.encoder.encoding import Encoding
 from narrascope.encoder.graph import OUTPUT_LAYERS, cached_graph
 from narrascope.encoder.tokenizer import UnigramTokenizer
 from narrascope.encoder.weights import WEIGHTS_SHA256, E5Weights
+from narrascope.errors import ModelError
 
 WINDOW_TOKENS = 256
 PASSAGE_PREFIX = "passage:"
-VERSION = f"e5-small-q4-w{WINDOW_TOKENS}"
-
-
-@dataclass(frozen=True, slots=True)
-class _Window:
-    ids: np.ndarray
-    owner: int  # index of the text it belongs to
+VERSION = f"e5-small-q4-w{WINDOW_TOKENS}-l{'-'.join(map(str, OUTPUT_LAYERS))}"  # what heads are trained on
 
 
 class Encoder:
@@ -45,6 +40,7 @@ class Encoder:
         self._prefix = self.tokenizer.encode([PASSAGE_PREFIX])[0].ids
         self._content = WINDOW_TOKENS - 2 - len(self._prefix)
         config = self.weights.config
+        self._hidden = config.hidden
         self._positions = self.weights.dense("emb.pos", (config.positions, config.hidden))
         self._type = self.weights.dense("emb.type", (config.token_types, config.hidden))[0]
         self._norm = (self.weights.dense("emb.ln.w"), self.weights.dense("emb.ln.b"), config.eps)
@@ -53,8 +49,7 @@ class Encoder:
         options.intra_op_num_threads = threads or int(os.environ.get("NARRASCOPE_ENCODER_THREADS", "1"))
         options.inter_op_num_threads = 1
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
-        path = cached_graph(self.weights, WEIGHTS_SHA256)
-        self._session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        self._session = self._open_session(options)
         self._outputs = [output.name for output in self._session.get_outputs()]
 
     def encode(self, texts: Sequence[str], sentence_spans: Sequence[Sequence[tuple[int, int]]]) -> list[Encoding]:
@@ -69,7 +64,7 @@ class Encoder:
             ).reshape(-1, 2)
             vectors = [self._run(window) for window in self._windows([len(piece.ids) for piece in pieces], ids)]
             layers = {
-                layer: np.concatenate([v[i] for v in vectors]) if vectors else np.zeros((0, 384), np.float32)
+                layer: np.concatenate([v[i] for v in vectors]) if vectors else np.zeros((0, self._hidden), np.float32)
                 for i, layer in enumerate(OUTPUT_LAYERS)
             }
             encodings.append(Encoding(offsets, layers))
@@ -90,12 +85,39 @@ class Encoder:
             windows.append(ids[start : start + size])
         return windows
 
-    def _run(self, content: np.ndarray) -> list[np.ndarray]:
-        """Hidden states of the window's content tokens (without ``<s>``, the prefix and ``</s>``)."""
-        ids = np.concatenate([[self._bos], self._prefix, content, [self._eos]]).astype(np.int64)
+    def _open_session(self, options: Any) -> Any:
+        """The ONNX Runtime session of the cached graph; a cached file that does not load is rebuilt once."""
+        import onnxruntime
+
+        path = cached_graph(self.weights, WEIGHTS_SHA256)
+        for attempt in range(2):
+            try:
+                return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+            except Exception as error:  # onnxruntime raises its own classes for every kind of bad file
+                if attempt:
+                    raise ModelError(
+                        f"{path}: the encoder graph does not load ({error}); delete it to rebuild"
+                    ) from None
+                path.unlink(missing_ok=True)
+                path = cached_graph(self.weights, WEIGHTS_SHA256)
+        raise AssertionError("unreachable")
+
+    def _embed(self, ids: np.ndarray) -> np.ndarray:
+        """The graph's input: word + position + token-type embeddings, layer-normalised (tokens × hidden)."""
         x = self.weights.embed_words(ids) + self._positions[: len(ids)] + self._type
         weight, bias, eps = self._norm
         x = (x - x.mean(axis=1, keepdims=True)) / np.sqrt(x.var(axis=1, keepdims=True) + eps) * weight + bias
-        states = self._session.run(self._outputs, {"embeddings": x.astype(np.float32)})
+        return x.astype(np.float32)
+
+    def _run(self, content: np.ndarray) -> list[np.ndarray]:
+        """Hidden states of the window's content tokens (without ``<s>``, the prefix and ``</s>``)."""
+        ids = np.concatenate([[self._bos], self._prefix, content, [self._eos]]).astype(np.int64)
+        states = self._session.run(self._outputs, {"embeddings": self._embed(ids)})
         first = 1 + len(self._prefix)
         return [state[first : first + len(content)] for state in states]
+
+
+def check_encoder(manifest: dict) -> None:
+    """Heads read the encoder's vectors: a head trained on another encoder version would misread them."""
+    if manifest.get("encoder") != VERSION:
+        raise ValueError(f"trained on encoder {manifest.get('encoder')}, this narrascope runs {VERSION}")

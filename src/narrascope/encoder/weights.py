@@ -161,6 +161,8 @@ class E5Weights:
             if offset + size > len(data):
                 raise ValueError(f"tensor {name} ends past the file")
             tensors[name] = _Tensor(dtype, count, offset)
+        if "emb.word" not in tensors or config.hidden % BLOCK or not 0 < config.heads <= config.hidden:
+            raise ValueError("not a complete multilingual-e5 file")
         return config, vocabulary_at, tensors
 
     def _read_vocabulary(self, at: int) -> Vocabulary:

@@ -9,10 +9,16 @@ The model, chosen by cross-validated comparison (see the model card):
 * two views of three label levels (domain URW/CC/none, 22 narratives, 91 sub-narratives, ``Other`` included):
   one-vs-rest logistic regression on the character n-grams (top 3,000 weights per label kept) and a cosine
   10-nearest-neighbour vote on the word n-grams;
-* each view and level Platt-calibrated on out-of-fold scores, the two views averaged;
-* an expected-F1 decoder (:mod:`narrascope.ml.decoding`) tuned on the same out-of-fold predictions.
+* with the reading engine, a third view: one-vs-rest logistic regression on the encoder's article vector
+  (multilingual-e5-small, mean of its tokens), mixed with the two n-gram views by ``encoder_weight``;
+* each view and level Platt-calibrated on out-of-fold scores;
+* an expected-F1 decoder (:mod:`narrascope.ml.decoding`) per engine — ``default`` (all three views) and ``fast``
+  (the n-gram views alone) — tuned on the same out-of-fold predictions.
 
-The evidence for a label is the sentences whose own character n-grams score highest for it.
+The evidence for a label is the sentences that carry that label's own signal: with the encoder, the label's weights
+applied to each sentence's vector, minus what the sentence scores for every label of its level; without it, each
+sentence's share of the label's n-gram score. A sentence is evidence for at most ``MAX_LABELS_PER_SENTENCE``
+sub-narratives of an article, those it is most specific to.
 """
 
 from __future__ import annotations
@@ -26,10 +32,13 @@ import numpy as np
 import scipy.sparse as sp
 
 from narrascope.document import Analysis, Label, Span
+from narrascope.encoder.model import VERSION as ENCODER_VERSION
+from narrascope.encoder.model import check_encoder
 from narrascope.errors import ModelError
 from narrascope.ml.artifacts import build_from_artifact, save_artifact, shipped_model_dir
 from narrascope.ml.calibration import apply_platt, fit_platt
 from narrascope.ml.decoding import DOMAINS, DecoderSettings, ExpectedF1Decoder, LabelProbabilities
+from narrascope.ml.dense import DenseLogistic
 from narrascope.ml.features import NgramBlock, NgramTfidf, sum_rows
 from narrascope.ml.knn import NearestNeighbourLabels
 from narrascope.ml.linear import OneVsRestLogistic
@@ -43,7 +52,8 @@ REBUILD_COMMAND = (
 CHAR_BLOCK = NgramBlock("char_wb", 2, 5, min_df=2)
 WORD_BLOCK = NgramBlock("word", 1, 2, min_df=2)
 LEVELS = ("domain", "coarse", "fine")
-VIEWS = ("linear", "neighbours")
+VIEWS = ("linear", "neighbours", "encoder")
+ENGINES = ("default", "fast")
 DECODER_GRID: dict[str, Sequence[float]] = {
     "other": (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.2, 1.5),
     "sharpness": (0.8, 1.0, 1.25, 1.6),
@@ -51,6 +61,7 @@ DECODER_GRID: dict[str, Sequence[float]] = {
     "domain_weight": (0.0, 0.5),
 }
 MAX_EVIDENCE = 3
+MAX_LABELS_PER_SENTENCE = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,10 +81,15 @@ class _Views:
     word: NgramTfidf
     linear: OneVsRestLogistic
     neighbours: NearestNeighbourLabels
+    encoder: DenseLogistic | None = None
 
 
 class NarrativeClassifier:
-    """Multilingual narrative and sub-narrative classifier with taxonomy-consistent, expected-F1 output."""
+    """Multilingual narrative and sub-narrative classifier with taxonomy-consistent, expected-F1 output.
+
+    Fitted with article vectors from the encoder it runs both engines (``default`` when vectors are given at
+    prediction, ``fast`` when not); fitted without, only ``fast``.
+    """
 
     def __init__(
         self,
@@ -85,6 +101,8 @@ class NarrativeClassifier:
         keep_weights: int = 3000,
         neighbours: int = 10,
         neighbour_weight: float = 0.5,
+        encoder_C: float = 0.05,
+        encoder_weight: float = 0.5,
         folds: int = 5,
         seed: int = 2025,
         language_scale: float = 10.0,
@@ -94,20 +112,26 @@ class NarrativeClassifier:
         self.char_block, self.word_block = char_block, word_block
         self.C, self.keep_weights = C, keep_weights
         self.neighbours, self.neighbour_weight = neighbours, neighbour_weight
+        self.encoder_C, self.encoder_weight = encoder_C, encoder_weight
         self.folds, self.seed = folds, seed
         self.language_scale = language_scale
         self.decoder_grid = decoder_grid or DECODER_GRID
         self.coarse_labels = list(self.taxonomy.coarse)
         self.fine_labels = [label for label in self.taxonomy.fine if label in self.taxonomy.scored_fine]
-        self.decoder_settings = DecoderSettings()
+        self.decoder_settings: dict[str, DecoderSettings] = {"fast": DecoderSettings()}
         self.calibration: dict[str, tuple[float, float]] = {}
-        self.cv_score: float | None = None
+        self.cv_score: dict[str, float] = {}
         self.version = "untrained"
         self._views: _Views | None = None
 
     @property
     def decoder(self) -> ExpectedF1Decoder:
         return ExpectedF1Decoder(self.taxonomy, self.coarse_labels, self.fine_labels)
+
+    @property
+    def engines(self) -> tuple[str, ...]:
+        """The engines this model can run: ``fast`` always, ``default`` when it was fitted with the encoder."""
+        return tuple(engine for engine in ENGINES if engine in self.decoder_settings)
 
     # -- estimator API ------------------------------------------------------------------------------------------
 
@@ -117,94 +141,135 @@ class NarrativeClassifier:
         coarse: Sequence[Collection[str]],
         fine: Sequence[Collection[str]],
         groups: Sequence[str] | None = None,
+        vectors: np.ndarray | None = None,
     ) -> NarrativeClassifier:
-        """Learn from articles and their gold labels; ``groups`` (e.g. languages) keep the CV folds balanced.
+        """Learn from articles and their gold labels; ``groups`` (e.g. languages) keep the CV folds balanced;
+        ``vectors`` (articles × dimensions, from the encoder) add the encoder view and the ``default`` engine.
 
         A k-fold pass over the training data first gives out-of-fold scores, on which the calibration and the
-        decoder are fitted; then the views are fitted on everything.
+        decoders are fitted; then the views are fitted on everything.
         """
         sentence_lists = _sentence_lists(texts)
         Y = self._label_matrix(coarse, fine)
-        out_of_fold = np.zeros((len(texts), Y.shape[1], len(VIEWS)), dtype=np.float32)
+        views = VIEWS if vectors is not None else VIEWS[:2]
+        out_of_fold = np.zeros((len(texts), Y.shape[1], len(views)), dtype=np.float32)
         for held_out in self._folds(Y, groups):
             training = np.setdiff1d(np.arange(len(texts)), held_out)
-            views = self._fit_views(
-                [sentence_lists[i] for i in training], Y[training], [groups[i] for i in training] if groups else None
+            fold_views = self._fit_views(
+                [sentence_lists[i] for i in training],
+                Y[training],
+                [groups[i] for i in training] if groups else None,
+                vectors[training] if vectors is not None else None,
             )
             out_of_fold[held_out] = self._raw_scores(
-                views, *self._document_vectors(views, [sentence_lists[i] for i in held_out])
+                fold_views,
+                *self._document_vectors(fold_views, [sentence_lists[i] for i in held_out]),
+                vectors[held_out] if vectors is not None else None,
             )
         self.calibration = {
             f"{view}/{level}": fit_platt(out_of_fold[:, columns, v], Y[:, columns])
-            for v, view in enumerate(VIEWS)
+            for v, view in enumerate(views)
             for level, columns in self._level_columns().items()
         }
-        self.decoder_settings, self.cv_score = self.decoder.tune(
-            self._probabilities(out_of_fold), [set(labels) for labels in fine], self.decoder_grid
-        )
-        self._views = self._fit_views(sentence_lists, Y, groups)
+        gold = [set(labels) for labels in fine]
+        self.decoder_settings, self.cv_score = {}, {}
+        for engine in ENGINES if vectors is not None else ("fast",):
+            probabilities = self._probabilities(out_of_fold, engine)
+            self.decoder_settings[engine], score = self.decoder.tune(probabilities, gold, self.decoder_grid)
+            self.cv_score[engine] = round(score, 4)
+        self._views = self._fit_views(sentence_lists, Y, groups, vectors)
         return self
 
-    def predict_proba(self, texts: Sequence[str]) -> LabelProbabilities:
+    def predict_proba(self, texts: Sequence[str], vectors: np.ndarray | None = None) -> LabelProbabilities:
         views = self._fitted()
-        return self._probabilities(self._raw_scores(views, *self._document_vectors(views, _sentence_lists(texts))))
+        raw = self._raw_scores(views, *self._document_vectors(views, _sentence_lists(texts)), vectors)
+        return self._probabilities(raw, self._engine(vectors))
 
-    def predict(self, texts: Sequence[str]) -> list[tuple[list[str], list[str]]]:
+    def predict(self, texts: Sequence[str], vectors: np.ndarray | None = None) -> list[tuple[list[str], list[str]]]:
         """``(narratives, sub-narratives)`` per text, obeying the taxonomy (``(["Other"], ["Other"])`` for none)."""
-        return self.decoder.decode(self.predict_proba(texts), self.decoder_settings)
+        return self.decoder.decode(self.predict_proba(texts, vectors), self.decoder_settings[self._engine(vectors)])
 
     # -- with evidence --------------------------------------------------------------------------------------------
 
     def predict_with_evidence(
-        self, sentence_lists: Sequence[Sequence[str]]
+        self,
+        sentence_lists: Sequence[Sequence[str]],
+        vectors: np.ndarray | None = None,
+        sentence_vectors: Sequence[np.ndarray] | None = None,
     ) -> list[tuple[list[ScoredLabel], list[ScoredLabel]]]:
-        """Chosen narratives and sub-narratives per document (given as its sentences), with evidence sentences."""
+        """Chosen narratives and sub-narratives per document (given as its sentences), with evidence sentences.
+
+        With the encoder's article ``vectors`` and each document's ``sentence_vectors`` (sentences × dimensions),
+        the ``default`` engine decides and the encoder view picks the evidence; without, the ``fast`` engine.
+        """
         views = self._fitted()
+        engine = self._engine(vectors)
         sizes = [len(sentences) for sentences in sentence_lists]
         char_counts = views.char.count([sentence for sentences in sentence_lists for sentence in sentences])
         word_counts = views.word.count([sentence for sentences in sentence_lists for sentence in sentences])
         documents_char = views.char.weigh(sum_rows(char_counts, sizes))
         documents_word = views.word.weigh(sum_rows(word_counts, sizes))
-        probabilities = self._probabilities(self._raw_scores(views, documents_char, documents_word))
+        probabilities = self._probabilities(self._raw_scores(views, documents_char, documents_word, vectors), engine)
+        if engine == "default" and views.encoder is not None and sentence_vectors is not None:
+            sentence_scores = views.encoder.linear_scores(np.concatenate(list(sentence_vectors)))
+        else:
+            sentence_scores = _sentence_contributions(views.linear, char_counts, documents_char, sizes)
         columns = self._level_columns()
-        sentence_scores = _sentence_contributions(views.linear, char_counts, documents_char, sizes)
         for level_columns in columns.values():
             # What a sentence adds to every label of a level (names, topic words) is not evidence for any one.
             sentence_scores[:, level_columns] -= sentence_scores[:, level_columns].mean(axis=1, keepdims=True)
-        coarse_columns, fine_columns = columns["coarse"], columns["fine"]
-        decoder = self.decoder
-        offsets = np.concatenate([[0], np.cumsum(sizes)])
+        decoder, settings = self.decoder, self.decoder_settings[engine]
+        offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
         results = []
         for row in range(len(sentence_lists)):
-            decision = decoder.decide(probabilities, row, self.decoder_settings)
-            scores = sentence_scores[offsets[row] : offsets[row + 1]]
+            decision = decoder.decide(probabilities, row, settings)
             if not decision.fine:
                 other = self.taxonomy.other
                 confidence = float(probabilities.coarse[row, self.coarse_labels.index(other)])
                 label = ScoredLabel(other, confidence, ())  # type: ignore[arg-type]
                 results.append(([label], [label]))
                 continue
-            coarse = [
-                ScoredLabel(
-                    self.coarse_labels[i],
-                    float(probabilities.coarse[row, i]),
-                    _top_sentences(scores[:, coarse_columns[i]]),
-                )
-                for i in decision.coarse
-            ]
-            evidence_of = {label.name: label.evidence for label in coarse}
-            fine = []
-            for j in decision.fine:
-                name = self.fine_labels[j]
-                parent = self.taxonomy.parent(name)
-                # "X: Other" only says X has no listed sub-narrative: X's evidence is its evidence.
-                if name.endswith(": Other") and parent in evidence_of:
-                    evidence = evidence_of[parent]
-                else:
-                    evidence = _top_sentences(scores[:, fine_columns[j]])
-                fine.append(ScoredLabel(name, float(probabilities.fine[row, j]), evidence))
-            results.append((_by_confidence(coarse), _by_confidence(fine)))
+            scores = sentence_scores[offsets[row] : offsets[row + 1]]
+            results.append(self._with_evidence(decision.coarse, decision.fine, probabilities, row, scores))
         return results
+
+    def _with_evidence(
+        self,
+        coarse_chosen: Sequence[int],
+        fine_chosen: Sequence[int],
+        probabilities: LabelProbabilities,
+        row: int,
+        scores: np.ndarray,
+    ) -> tuple[list[ScoredLabel], list[ScoredLabel]]:
+        """The chosen labels with their evidence: each sub-narrative gets the sentences most specific to it."""
+        columns = self._level_columns()
+        coarse_index = {label: i for i, label in enumerate(self.coarse_labels)}
+        fine_columns = []
+        for j in fine_chosen:
+            name = self.fine_labels[j]
+            # "X: Other" only says X has no listed sub-narrative: X's own signal is its evidence.
+            if name.endswith(": Other") and self.taxonomy.parent(name) in coarse_index:
+                fine_columns.append(columns["coarse"][coarse_index[self.taxonomy.parent(name)]])  # type: ignore[index]
+            else:
+                fine_columns.append(columns["fine"][j])
+        evidence = _assign_evidence(scores[:, fine_columns])
+        fine = [
+            ScoredLabel(self.fine_labels[j], float(probabilities.fine[row, j]), sentences)
+            for j, sentences in zip(fine_chosen, evidence, strict=True)
+        ]
+        coarse = []
+        for i in coarse_chosen:
+            name = self.coarse_labels[i]
+            children = {
+                index
+                for label, found in zip(fine, evidence, strict=True)
+                for index in found
+                if self.taxonomy.parent(label.name) == name
+            }
+            own = scores[:, columns["coarse"][i]]
+            chosen = tuple(sorted(children, key=lambda index: -own[index])[:MAX_EVIDENCE])
+            coarse.append(ScoredLabel(name, float(probabilities.coarse[row, i]), chosen))
+        return _by_confidence(coarse), _by_confidence(fine)
 
     # -- persistence ------------------------------------------------------------------------------------------------
 
@@ -217,6 +282,7 @@ class NarrativeClassifier:
             **word_arrays,
             **views.linear.to_arrays("linear"),
             **views.neighbours.to_arrays("neighbours"),
+            **(views.encoder.to_arrays("encoder") if views.encoder is not None else {}),
         }
         manifest = {
             "name": MODEL_NAME,
@@ -226,13 +292,16 @@ class NarrativeClassifier:
             "keep_weights": self.keep_weights,
             "neighbours": self.neighbours,
             "neighbour_weight": self.neighbour_weight,
+            "encoder_C": self.encoder_C,
+            "encoder_weight": self.encoder_weight,
+            "encoder": ENCODER_VERSION if views.encoder is not None else None,
             "folds": self.folds,
             "seed": self.seed,
             "language_scale": self.language_scale,
             "coarse_labels": self.coarse_labels,
             "fine_labels": self.fine_labels,
             "calibration": self.calibration,
-            "decoder": self.decoder_settings.to_dict(),
+            "decoders": {engine: settings.to_dict() for engine, settings in self.decoder_settings.items()},
             "cv_score": self.cv_score,
             **(extra_manifest or {}),
         }
@@ -252,6 +321,8 @@ class NarrativeClassifier:
             keep_weights=manifest["keep_weights"],
             neighbours=manifest["neighbours"],
             neighbour_weight=manifest["neighbour_weight"],
+            encoder_C=manifest["encoder_C"],
+            encoder_weight=manifest["encoder_weight"],
             folds=manifest["folds"],
             seed=manifest["seed"],
             language_scale=manifest["language_scale"],
@@ -259,14 +330,21 @@ class NarrativeClassifier:
         model.coarse_labels = list(manifest["coarse_labels"])
         model.fine_labels = list(manifest["fine_labels"])
         model.calibration = {key: (float(a), float(b)) for key, (a, b) in manifest["calibration"].items()}
-        model.decoder_settings = DecoderSettings(**manifest["decoder"])
-        model.cv_score = manifest["cv_score"]
+        model.decoder_settings = {
+            engine: DecoderSettings(**settings) for engine, settings in manifest["decoders"].items()
+        }
+        model.cv_score = dict(manifest["cv_score"])
+        encoder = None
+        if "default" in model.decoder_settings:
+            check_encoder(manifest)
+            encoder = DenseLogistic.from_arrays(arrays, "encoder", {"C": manifest["encoder_C"]})
         char = NgramTfidf.from_arrays(arrays, "char", manifest["char_block"])
         model._views = _Views(
             char=char,
             word=NgramTfidf.from_arrays(arrays, "word", manifest["word_block"]),
             linear=OneVsRestLogistic.from_arrays(arrays, "linear", char.n_features, {"C": manifest["C"]}),
             neighbours=NearestNeighbourLabels.from_arrays(arrays, "neighbours"),
+            encoder=encoder,
         )
         return model
 
@@ -276,6 +354,13 @@ class NarrativeClassifier:
         if self._views is None:
             raise ModelError("the narrative classifier is not trained")
         return self._views
+
+    def _engine(self, vectors: np.ndarray | None) -> str:
+        if vectors is None:
+            return "fast"
+        if "default" not in self.decoder_settings:
+            raise ModelError("this narrative model was trained without the encoder: it runs only the fast engine")
+        return "default"
 
     def _level_columns(self) -> dict[str, np.ndarray]:
         """Columns of each level in the joint label matrix ``[domains | narratives | sub-narratives]``."""
@@ -321,7 +406,11 @@ class NarrativeClassifier:
         return [np.flatnonzero(assignment == fold) for fold in range(self.folds)]
 
     def _fit_views(
-        self, sentence_lists: Sequence[Sequence[str]], Y: np.ndarray, groups: Sequence[str] | None
+        self,
+        sentence_lists: Sequence[Sequence[str]],
+        Y: np.ndarray,
+        groups: Sequence[str] | None,
+        vectors: np.ndarray | None = None,
     ) -> _Views:
         texts = [" ".join(sentences) for sentences in sentence_lists]
         char = NgramTfidf(self.char_block).fit(texts)
@@ -333,6 +422,8 @@ class NarrativeClassifier:
         neutral = self._other_columns() if groups else ()
         views.linear.fit(documents_char, Y, groups, neutral, self.language_scale).prune(self.keep_weights)
         views.neighbours.fit(documents_word, Y)
+        if vectors is not None:
+            views.encoder = DenseLogistic(self.encoder_C).fit(vectors, Y)
         return views
 
     @staticmethod
@@ -347,20 +438,30 @@ class NarrativeClassifier:
         )
 
     @staticmethod
-    def _raw_scores(views: _Views, documents_char: sp.csr_matrix, documents_word: sp.csr_matrix) -> np.ndarray:
-        """Uncalibrated scores, documents × label columns × views."""
-        return np.stack(
-            [views.linear.decision_function(documents_char), views.neighbours.decision_function(documents_word)],
-            axis=2,
-        ).astype(np.float32)
+    def _raw_scores(
+        views: _Views,
+        documents_char: sp.csr_matrix,
+        documents_word: sp.csr_matrix,
+        vectors: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """Uncalibrated scores, documents × label columns × views (the encoder view only with ``vectors``)."""
+        scores = [views.linear.decision_function(documents_char), views.neighbours.decision_function(documents_word)]
+        if vectors is not None and views.encoder is not None:
+            scores.append(views.encoder.decision_function(vectors))
+        return np.stack(scores, axis=2).astype(np.float32)
 
-    def _probabilities(self, raw: np.ndarray) -> LabelProbabilities:
+    def _probabilities(self, raw: np.ndarray, engine: str) -> LabelProbabilities:
+        """Calibrated views mixed: the n-gram views by ``neighbour_weight``, then the encoder by ``encoder_weight``."""
         levels = {}
         for level, columns in self._level_columns().items():
             calibrated = [
-                apply_platt(raw[:, columns, v], self.calibration[f"{view}/{level}"]) for v, view in enumerate(VIEWS)
+                apply_platt(raw[:, columns, v], self.calibration[f"{view}/{level}"])
+                for v, view in enumerate(VIEWS[: raw.shape[2]])
             ]
-            levels[level] = (1 - self.neighbour_weight) * calibrated[0] + self.neighbour_weight * calibrated[1]
+            mixed = (1 - self.neighbour_weight) * calibrated[0] + self.neighbour_weight * calibrated[1]
+            if engine == "default":
+                mixed = (1 - self.encoder_weight) * mixed + self.encoder_weight * calibrated[2]
+            levels[level] = mixed
         return LabelProbabilities(levels["domain"], levels["coarse"], levels["fine"])
 
 
@@ -387,13 +488,30 @@ def _sentence_lists(texts: Sequence[str]) -> list[list[str]]:
     return [[span.text for span in split_sentences(text)] or [text] for text in texts]
 
 
-def _top_sentences(scores: np.ndarray, limit: int = MAX_EVIDENCE) -> tuple[int, ...]:
-    """Indices of the highest-scoring sentences with positive evidence, best first (at least the best one)."""
-    if len(scores) == 0:
-        return ()
-    order = np.argsort(-scores, kind="stable")[:limit]
-    positive = tuple(int(i) for i in order if scores[i] > 0)
-    return positive or (int(order[0]),)
+def _assign_evidence(scores: np.ndarray) -> list[tuple[int, ...]]:
+    """Evidence sentences for each label column of ``scores`` (sentences × labels), best first.
+
+    Sentence–label pairs are taken from the most specific down: a label takes up to ``MAX_EVIDENCE`` sentences
+    with a positive score, a sentence serves at most ``MAX_LABELS_PER_SENTENCE`` labels. A label left with none
+    gets its best sentence that still has room, so every label shows a quote.
+    """
+    sentences, labels = scores.shape
+    evidence: list[list[int]] = [[] for _ in range(labels)]
+    uses = np.zeros(sentences, dtype=int)
+    for flat in np.argsort(-scores, axis=None, kind="stable"):
+        sentence, label = divmod(int(flat), labels)
+        if scores[sentence, label] <= 0:
+            break
+        if len(evidence[label]) < MAX_EVIDENCE and uses[sentence] < MAX_LABELS_PER_SENTENCE:
+            evidence[label].append(sentence)
+            uses[sentence] += 1
+    for label in range(labels):
+        if not evidence[label] and sentences:
+            room = [int(i) for i in np.argsort(-scores[:, label], kind="stable") if uses[i] < MAX_LABELS_PER_SENTENCE]
+            if room:
+                evidence[label].append(room[0])
+                uses[room[0]] += 1
+    return [tuple(found) for found in evidence]
 
 
 def _by_confidence(labels: list[ScoredLabel]) -> list[ScoredLabel]:
@@ -414,14 +532,25 @@ class NarrativeTagger:
         return cls(NarrativeClassifier.load(shipped_model_dir(MODEL_NAME)))
 
     def annotate(self, analyses: Sequence[Analysis]) -> None:
+        """Labels for the articles in scope (none for the others); the encoder's vectors when the pass left them."""
+        for analysis in analyses:
+            analysis.narratives, analysis.subnarratives = [], []
+        chosen = [analysis for analysis in analyses if analysis.narratives_apply]
+        if not chosen:
+            return
+        spans = [[(span.start, span.end) for span in a.sentences] or [(0, len(a.article.text))] for a in chosen]
         sentence_lists = [
-            [span.text for span in analysis.sentences] or [analysis.article.text] for analysis in analyses
+            [analysis.article.text[start:end] for start, end in found]
+            for analysis, found in zip(chosen, spans, strict=True)
         ]
-        predictions = self.classifier.predict_with_evidence(sentence_lists)
-        for analysis, (coarse, fine) in zip(analyses, predictions, strict=True):
-            spans = analysis.sentences
-            analysis.narratives = [_label(item, spans) for item in coarse]
-            analysis.subnarratives = [_label(item, spans) for item in fine]
+        vectors = sentence_vectors = None
+        if all(analysis.encoding is not None for analysis in chosen):
+            vectors = np.stack([analysis.encoding.mean() for analysis in chosen])
+            sentence_vectors = [analysis.encoding.pool(found) for analysis, found in zip(chosen, spans, strict=True)]
+        predictions = self.classifier.predict_with_evidence(sentence_lists, vectors, sentence_vectors)
+        for analysis, (coarse, fine) in zip(chosen, predictions, strict=True):
+            analysis.narratives = [_label(item, analysis.sentences) for item in coarse]
+            analysis.subnarratives = [_label(item, analysis.sentences) for item in fine]
 
 
 def _label(item: ScoredLabel, sentences: Sequence[Span]) -> Label:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -149,3 +150,26 @@ def load_explanation_split(
             article = _article(annotations.parent / _EXPLANATION_DOCUMENT_FOLDERS[split] / gold.article_id, language)
             examples.append(ExplanationExample(article, language, gold))
     return examples
+
+
+#: The languages of ``offtopic-news``: the five trained ones and two that are not.
+OFFTOPIC_LANGUAGES = ("en", "bg", "hi", "pt", "ru", "de", "fr")
+
+
+def offtopic_part(file_name: str) -> str:
+    """``train`` or ``check``: a fixed 60/40 split of ``offtopic-news`` by file name (the check part is never
+    trained on; ``benchmarks/bench_scope.py`` measures on it)."""
+    return "check" if zlib.crc32(file_name.encode("utf-8")) % 5 < 2 else "train"
+
+
+def load_offtopic(data: str | Path, part: str) -> list[tuple[Article, str]]:
+    """The ordinary-news articles of ``part`` with their language, from ``<data>/offtopic-news/<lang>/*.txt``."""
+    folder = Path(data) / "offtopic-news"
+    if not folder.is_dir():
+        raise InputError(folder, f"missing: is {data} the shared data folder (with offtopic-news/)?")
+    return [
+        (article_from_text(path.name, read_text(path), language=language), language)
+        for language in OFFTOPIC_LANGUAGES
+        for path in sorted((folder / language).glob("*.txt"))
+        if offtopic_part(path.name) == part
+    ]

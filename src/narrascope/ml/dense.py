@@ -1,0 +1,73 @@
+"""Logistic regression on dense encoder vectors: standardised features, one weight row per label, no pickle."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+class DenseLogistic:
+    """Independent binary logistic regressions (one per label column) over standardised dense features.
+
+    The same weights score any vector of the same space: an article's mean vector, or one sentence's, which is
+    what makes a head's sentence scores evidence for its own label.
+    """
+
+    def __init__(self, C: float = 0.1) -> None:
+        self.C = C
+        self.mean: np.ndarray | None = None
+        self.scale: np.ndarray | None = None
+        self.weights: np.ndarray | None = None  # labels × features
+        self.bias: np.ndarray | None = None
+
+    def fit(self, X: np.ndarray, Y: np.ndarray) -> DenseLogistic:
+        from sklearn.linear_model import LogisticRegression  # training only
+
+        X = np.asarray(X, dtype=np.float64)
+        Y = np.asarray(Y).reshape(len(X), -1)
+        self.mean, self.scale = X.mean(axis=0), X.std(axis=0) + 1e-6
+        standardised = (X - self.mean) / self.scale
+        self.weights = np.zeros((Y.shape[1], X.shape[1]))
+        self.bias = np.zeros(Y.shape[1])
+        for label in range(Y.shape[1]):
+            positives = int(Y[:, label].sum())
+            if positives in (0, len(Y)):  # nothing to learn: a constant score
+                self.bias[label] = 10.0 if positives else -10.0
+                continue
+            model = LogisticRegression(C=self.C, max_iter=3000).fit(standardised, Y[:, label])
+            self.weights[label], self.bias[label] = model.coef_[0], model.intercept_[0]
+        return self
+
+    def linear_scores(self, X: np.ndarray) -> np.ndarray:
+        """Scores without the bias (rows × labels): what the features add."""
+        assert self.weights is not None and self.mean is not None and self.scale is not None
+        return ((np.asarray(X, dtype=np.float64) - self.mean) / self.scale) @ self.weights.T
+
+    def decision_function(self, X: np.ndarray) -> np.ndarray:
+        assert self.bias is not None
+        return self.linear_scores(X) + self.bias
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-self.decision_function(X)))
+
+    def to_arrays(self, prefix: str) -> dict[str, np.ndarray]:
+        assert self.weights is not None and self.bias is not None and self.mean is not None
+        assert self.scale is not None
+        return {
+            f"{prefix}_weights": self.weights.astype(np.float32),
+            f"{prefix}_bias": self.bias.astype(np.float32),
+            f"{prefix}_mean": self.mean.astype(np.float32),
+            f"{prefix}_scale": self.scale.astype(np.float32),
+        }
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray], prefix: str, settings: dict[str, Any]) -> DenseLogistic:
+        model = cls(**settings)
+        model.weights = arrays[f"{prefix}_weights"].astype(np.float64)
+        model.bias = arrays[f"{prefix}_bias"].astype(np.float64)
+        model.mean = arrays[f"{prefix}_mean"].astype(np.float64)
+        model.scale = arrays[f"{prefix}_scale"].astype(np.float64)
+        if model.weights.shape != (len(model.bias), len(model.mean)) or model.scale.shape != model.mean.shape:
+            raise ValueError(f"{prefix} arrays do not fit together")
+        return model
