@@ -36,6 +36,8 @@ def test_corpus_workflow_from_files_to_charts(capsys, tmp_path):
     # The five .txt examples have no publication date: left out, and said so, unless asked for.
     assert "5 article(s) without a publication date left out (--include-undated counts them" in err
     assert sum({point["period"]: point["total"] for point in json.loads(out)}.values()) == 10  # the JSONL ones
+    code, out, _ = run(capsys, "trends", "--db", db, "--format", "json")  # no --by: days, for 5 weeks of articles
+    assert code == 0 and "2025-01-08" in {point["period"] for point in json.loads(out)}
     code, out, err = run(capsys, "trends", "--db", db, "--by", "month", "--include-undated", "--format", "json")
     assert code == 0 and "5 article(s) without a publication date counted on the day they were ingested" in err
     assert sum({point["period"]: point["total"] for point in json.loads(out)}.values()) == 15

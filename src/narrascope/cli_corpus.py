@@ -261,7 +261,11 @@ def _hit_record(hit: Any) -> dict[str, Any]:
 
 @click.command(context_settings=CONTEXT)
 @db_option
-@click.option("--by", type=click.Choice(["day", "week", "month"]), default="week", show_default=True)
+@click.option(
+    "--by",
+    type=click.Choice(["day", "week", "month", "year"]),
+    help="Period (default: from the dates: days up to 3 months, weeks up to 2 years, months up to 10, else years).",
+)
 @click.option("--per", type=click.Choice(["source", "lang"]), help="Split by source or language.")
 @click.option("--level", type=click.Choice(["narrative", "subnarrative"]), default="narrative", show_default=True)
 @click.option("--narrative", "-n", multiple=True, help="Only these narratives (part of the name will do).")
@@ -272,7 +276,7 @@ def _hit_record(hit: Any) -> dict[str, Any]:
 @click.option("--format", "-f", "output_format", type=click.Choice(["text", "json", "csv"]), default="text")
 def trends(
     db: str,
-    by: str,
+    by: str | None,
     per: str | None,
     level: str,
     narrative: tuple[str, ...],
@@ -289,6 +293,7 @@ def trends(
     --since/--until filter on publication dates only).
     """
     from narrascope.store import Store
+    from narrascope.store.trends import choose_period
     from narrascope.store.trends import trends as compute_trends
 
     filters = build_filters(narrative, None, None, (), (), since, until)
@@ -296,6 +301,7 @@ def trends(
         raise click.BadParameter("the plot file must end in .png or .svg", param_hint="--plot")
     with Store(db, must_exist=True) as store:
         split = {"lang": "language"}.get(per or "", per)
+        by = by or choose_period(store, since, until, include_undated=include_undated)
         points = compute_trends(
             store,
             by,  # type: ignore[arg-type]
@@ -331,7 +337,7 @@ def trends(
     elif plot is not None:
         from narrascope.plots import plot_trends
 
-        plot_trends(points, plot, title=f"{level.capitalize()} share per {by}")
+        plot_trends(points, plot, by, title=f"{level.capitalize()} share per {by}")  # type: ignore[arg-type]
         stderr.print(f"Chart written to {plot}", style="dim")
 
 

@@ -268,7 +268,7 @@ def search_articles(
 def get_trends(
     found: FiltersDep,
     store: StoreDep,
-    by: Literal["day", "week", "month"] = "week",
+    by: Literal["day", "week", "month", "year"] = "week",
     per: Literal["source", "language"] | None = None,
     level: Annotated[
         Literal["narrative", "subnarrative"] | None,

@@ -18,7 +18,7 @@ import statistics
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 from sqlalchemy import func, select
@@ -26,7 +26,9 @@ from sqlalchemy import func, select
 from narrascope.store.schema import ARTICLES_LEVEL, daily_label_counts, label_counts, undated_label_counts
 from narrascope.store.store import Store
 
-Period = Literal["day", "week", "month"]
+Period = Literal["day", "week", "month", "year"]
+#: The bucket for a span of days: the finest that keeps a chart readable (at most ~100-500 points).
+BUCKETS: tuple[tuple[int, Period], ...] = ((92, "day"), (731, "week"), (3653, "month"))
 Split = Literal["source", "language"] | None
 #: Smallest standard deviation of a trailing window, so a flat history does not make every blip a spike.
 MIN_STD = 0.02
@@ -74,7 +76,37 @@ def _period(dialect: str, day: Any, by: Period) -> Any:
         return func.date(day, "weekday 0", "-6 days").label("period")
     if by == "month":
         return func.strftime("%Y-%m-01", day).label("period")
+    if by == "year":
+        return func.strftime("%Y-01-01", day).label("period")
     return day.label("period")
+
+
+def period_for(first: date, last: date) -> Period:
+    """The bucket for articles from ``first`` to ``last``: days up to 3 months, weeks up to 2 years, months up to 10
+    years, else years (weekly buckets over 20 years are a thousand points no one can read)."""
+    span = (last - first).days
+    return next((period for days, period in BUCKETS if span <= days), "year")
+
+
+def period_starts(first: date, last: date, by: Period) -> list[date]:
+    """Every period start from the period of ``first`` to ``last`` (those without articles too: a chart shows them
+    as gaps)."""
+    start = {
+        "day": first,
+        "week": first - timedelta(days=first.weekday()),
+        "month": first.replace(day=1),
+        "year": first.replace(month=1, day=1),
+    }[by]
+    starts = []
+    while start <= last:
+        starts.append(start)
+        if by in ("day", "week"):
+            start += timedelta(days=1 if by == "day" else 7)
+        elif by == "month":
+            start = date(start.year + start.month // 12, start.month % 12 + 1, 1)
+        else:
+            start = date(start.year + 1, 1, 1)
+    return starts
 
 
 def trends(
@@ -94,6 +126,46 @@ def trends(
     ``languages`` / ``sources`` keep those articles only (totals too, so shares stay shares within them). Articles
     without a publication date are taken out (the count tables hold them on their ingest day) unless
     ``include_undated``."""
+    within = (since, until, languages, sources)
+    counts, totals = _sums(store, by, per, level, labels, *within, include_undated=include_undated)
+    names = sorted({name for (_period_start, _group, name), count in counts.items() if count > 0})
+    return [
+        TrendPoint(period, group, name, counts.get((period, group, name), 0), total)
+        for (period, group), total in sorted(totals.items())
+        if total > 0
+        for name in names
+    ]
+
+
+def choose_period(
+    store: Store,
+    since: date | None = None,
+    until: date | None = None,
+    languages: Sequence[str] = (),
+    sources: Sequence[str] = (),
+    include_undated: bool = False,
+) -> Period:
+    """:func:`period_for` the days that :func:`trends` with these filters would count articles on (``week`` when
+    there are none)."""
+    within = (since, until, languages, sources)
+    _, totals = _sums(store, "day", None, ARTICLES_LEVEL, (), *within, include_undated=include_undated)
+    days = [day for (day, _group), total in totals.items() if total > 0]
+    return period_for(min(days), max(days)) if days else "week"
+
+
+def _sums(
+    store: Store,
+    by: Period,
+    per: Split,
+    level: str,
+    labels: Sequence[str],
+    since: date | None,
+    until: date | None,
+    languages: Sequence[str],
+    sources: Sequence[str],
+    include_undated: bool,
+) -> tuple[dict[tuple[date, str, str], int], dict[tuple[date, str], int]]:
+    """Label counts per (period, group, label) and article totals per (period, group), from the count tables."""
     table = daily_label_counts if per is None and not languages and not sources else label_counts
     counts: dict[tuple[date, str, str], int] = defaultdict(int)
     totals: dict[tuple[date, str], int] = defaultdict(int)
@@ -113,13 +185,7 @@ def trends(
                 totals[key] += sign * int(row["count"])
             else:
                 counts[(*key, row["name"])] += sign * int(row["count"])
-    names = sorted({name for (_period_start, _group, name), count in counts.items() if count > 0})
-    return [
-        TrendPoint(period, group, name, counts.get((period, group, name), 0), total)
-        for (period, group), total in sorted(totals.items())
-        if total > 0
-        for name in names
-    ]
+    return counts, totals
 
 
 def undated(
