@@ -27,7 +27,7 @@ from narrascope.store.schema import ARTICLES_LEVEL, daily_label_counts, label_co
 from narrascope.store.store import Store
 
 Period = Literal["day", "week", "month", "year"]
-#: The bucket for a span of days: the finest that keeps a chart readable (at most ~100-500 points).
+#: The bucket for a span of days: the finest that keeps a chart at about a hundred points or fewer.
 BUCKETS: tuple[tuple[int, Period], ...] = ((92, "day"), (731, "week"), (3653, "month"))
 Split = Literal["source", "language"] | None
 #: Smallest standard deviation of a trailing window, so a flat history does not make every blip a spike.
