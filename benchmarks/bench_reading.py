@@ -52,7 +52,7 @@ def main() -> None:
     cold_start = measure_cold_start()
 
     from narrascope import pipeline
-    from narrascope.pipeline import LanguageIdentifier, Pipeline, SentenceSegmenter
+    from narrascope.pipeline import narratives_pipeline
     from narrascope.training.data import load_narrative_split, load_offtopic
 
     default = pipeline.load()
@@ -74,10 +74,7 @@ def main() -> None:
 
     texts = [e.article.text for e in dev] + [article.text for article, _ in offtopic]
     articles = distinct_articles(texts, args.articles)
-    issue_part = Pipeline(
-        [c for c in default.components if c.name in ("language", "sentences", "encoder", "scope", "narratives")]
-    )
-    fast_part = Pipeline([LanguageIdentifier(), SentenceSegmenter(), default_narratives(fast)], engine="fast")
+    issue_part, fast_part = narratives_pipeline("default"), narratives_pipeline("fast")
     figures["issue_part_per_second"] = rate(issue_part, articles)
     figures["pipeline_per_second"] = rate(default, articles)
     figures["fast_per_second"] = rate(fast_part, distinct_articles(texts, args.articles * 10))

@@ -76,3 +76,48 @@ def test_damaged_model_files_give_a_clear_error(small_train, tmp_path):
     arrays.unlink()
     with pytest.raises(ModelError, match="missing"):
         NarrativeClassifier.load(tmp_path)
+
+
+def test_a_sentence_is_evidence_for_at_most_two_labels_those_it_is_most_specific_to():
+    from narrascope.tasks.narratives import _assign_evidence
+
+    scores = np.array(
+        [
+            [5.0, 4.0, 3.0, -1.0],  # strong for three labels: serves only the two it is most specific to
+            [0.1, 0.2, 2.0, -1.0],
+            [0.5, -0.2, -0.3, -2.0],
+        ]
+    )
+    evidence = _assign_evidence(scores)
+    assert evidence[0] == (0, 2) and evidence[1] == (0,) and evidence[2] == (1,)
+    assert evidence[3] == (1,)  # no positive sentence: its best one with room, so every label shows a quote
+    uses = [sum(sentence in found for found in evidence) for sentence in range(3)]
+    assert max(uses) <= 2
+
+
+def test_with_encoder_vectors_the_model_runs_both_engines(small_train, tmp_path):
+    generator = np.random.default_rng(0)
+    vectors = generator.normal(size=(len(small_train), 16))
+    model = fit_classifier(small_train, vectors, **SMALL)
+    assert model.engines == ("default", "fast")
+    texts = [e.article.text for e in small_train[:10]]
+    sentence_vectors = [generator.normal(size=(3, 16)) for _ in texts]
+    sentence_lists = [["One.", "Two.", "Three."] for _ in texts]
+    with_encoder = model.predict_with_evidence(sentence_lists, vectors[:10], sentence_vectors)
+    assert len(with_encoder) == len(texts)
+    model.save(tmp_path)
+    loaded = NarrativeClassifier.load(tmp_path)
+    assert loaded.predict(texts, vectors[:10]) == model.predict(texts, vectors[:10])
+    assert loaded.predict(texts) == model.predict(texts)  # the fast engine from the same files
+
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text(manifest.read_text("utf-8").replace('"encoder": "e5-', '"encoder": "older-e5-'), "utf-8")
+    with pytest.raises(ModelError, match="trained on encoder older-e5"):
+        NarrativeClassifier.load(tmp_path)
+
+
+def test_a_model_without_the_encoder_says_it_runs_only_the_fast_engine(small_train):
+    model = _fit(small_train)
+    assert model.engines == ("fast",)
+    with pytest.raises(ModelError, match="only the fast engine"):
+        model.predict([small_train[0].article.text], np.zeros((1, 16)))

@@ -199,23 +199,26 @@ def analyze(
 @predict.command("narratives", context_settings=CONTEXT)
 @click.option("--docs", required=True, type=existing_path, help="Folder of article files (e.g. subtask-2-documents).")
 @click.option("--out", required=True, type=output_file, help="Output file: id<TAB>narratives<TAB>sub-narratives.")
-def predict_narratives(docs: Path, out: Path) -> None:
-    """Predict narratives for every article in DOCS, in the subtask-2 format (written only if all succeed)."""
+@click.option("--fast", is_flag=True, help="The fast engine (n-gram models only).")
+def predict_narratives(docs: Path, out: Path, fast: bool) -> None:
+    """Predict narratives for every article in DOCS, in the subtask-2 format (written only if all succeed).
+
+    An article the scope head finds off topic is written as Other."""
     from narrascope.io import iter_articles, refuse_overwriting_inputs
     from narrascope.io.semeval import NarrativeAnnotation, write_narrative_annotations
+    from narrascope.pipeline import narratives_pipeline
     from narrascope.progress import progress_bar
-    from narrascope.tasks.narratives import NarrativeTagger
 
     refuse_overwriting_inputs(out, [docs])
     articles = list(iter_articles([docs]))
-    tagger = NarrativeTagger.load_shipped()
+    pipeline = narratives_pipeline("fast" if fast else "default")
     rows = []
     with progress_bar(stderr, "Predicting narratives", total=len(articles)) as advance:
-        for start in range(0, len(articles), 64):
-            batch = articles[start : start + 64]
-            for article, (coarse, fine) in zip(batch, tagger.classifier.predict([a.text for a in batch]), strict=True):
-                rows.append(NarrativeAnnotation(article.id, tuple(coarse), tuple(fine)))
-            advance(len(batch))
+        for analysis in pipeline.pipe(articles, batch_size=16):
+            coarse = tuple(label.name for label in analysis.narratives) or ("Other",)
+            fine = tuple(label.name for label in analysis.subnarratives) or ("Other",)
+            rows.append(NarrativeAnnotation(analysis.article.id, coarse, fine))
+            advance(1)
     write_narrative_annotations(out, rows)
     stderr.print(f"Wrote {len(rows)} predictions to {out}", style="dim")
 

@@ -4,8 +4,10 @@ Offsets are character offsets into ``Article.text`` and spans are half-open (``t
 spaCy. ``Article.text`` follows the SemEval file convention: when an article has a title, the text starts with it
 on its own line, so offsets from SemEval annotation files index it directly.
 
-Everything serialises to plain JSON (``to_dict``) and back (``from_dict``) without loss, except
-``Analysis.encoding``: the encoder's token vectors, which heads read during the pass and the pipeline then drops.
+Everything serialises to plain JSON (``to_dict``) and back (``from_dict``) without loss, except two arrays:
+``Analysis.encoding``, the encoder's token vectors, which heads read during the pass and the pipeline then drops,
+and ``Analysis.vector``, the article's embedding, which the store keeps beside the JSON (for similar articles and
+stories).
 """
 
 from __future__ import annotations
@@ -233,7 +235,8 @@ class Analysis:
     spans (one label per span, the span as evidence); ``frames`` and ``genre`` are experimental.
     ``models`` records the version of every model that contributed, so stored analyses can be
     recomputed when a model changes; ``engine`` is ``default`` (the encoder) or ``fast`` (n-gram models only).
-    ``encoding`` holds the encoder's token vectors while the pipeline runs (never serialised).
+    ``encoding`` holds the encoder's token vectors while the pipeline runs (never serialised); ``vector`` is the
+    article's multilingual-e5 embedding (384 floats, L2-normalised; default engine only, not in the JSON).
     """
 
     article: Article
@@ -251,6 +254,7 @@ class Analysis:
     models: dict[str, str] = field(default_factory=dict)
     engine: str = "default"
     encoding: Any = field(default=None, repr=False, compare=False)
+    vector: Any = field(default=None, repr=False, compare=False)
 
     @property
     def narratives_apply(self) -> bool:

@@ -86,6 +86,27 @@ class Pipeline:
         return next(self.pipe([article], batch_size=1))
 
 
+def reading_components(engine: str = "default") -> list[Component]:
+    """What every analysis starts with: language, sentences and, for the default engine, the encoder's pass and the
+    scope decision (the heads after them read both)."""
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
+    components: list[Component] = [LanguageIdentifier(), SentenceSegmenter()]
+    if engine == "default":
+        from narrascope.encoder.component import EncoderComponent
+        from narrascope.tasks.scope import ScopeTagger
+
+        components += [EncoderComponent(), ScopeTagger.load_shipped()]
+    return components
+
+
+def narratives_pipeline(engine: str = "default") -> Pipeline:
+    """Narratives alone (for ``predict narratives`` and benchmarks): the reading components and the narrative head."""
+    from narrascope.tasks.narratives import NarrativeTagger
+
+    return Pipeline([*reading_components(engine), NarrativeTagger.load_shipped()], engine)
+
+
 @cache
 def load(llm: LLMSettings | None = None, engine: str = "default") -> Pipeline:
     """The pipeline of ``engine`` with the models shipped in the package (loaded once per process).
@@ -93,8 +114,6 @@ def load(llm: LLMSettings | None = None, engine: str = "default") -> Pipeline:
     ``llm``: write explanations with an OpenAI-compatible server instead of the offline engine (which stays the
     fallback).
     """
-    if engine not in ENGINES:
-        raise ValueError(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
     from narrascope.tasks.entities import EntityTagger
     from narrascope.tasks.explain import ExplanationTagger
     from narrascope.tasks.explain.llm import LLMExplainer
@@ -102,17 +121,9 @@ def load(llm: LLMSettings | None = None, engine: str = "default") -> Pipeline:
     from narrascope.tasks.narratives import NarrativeTagger
     from narrascope.tasks.persuasion import TechniqueTagger
 
-    reading: list[Component] = []
-    if engine == "default":
-        from narrascope.encoder.component import EncoderComponent
-        from narrascope.tasks.scope import ScopeTagger
-
-        reading = [EncoderComponent(), ScopeTagger.load_shipped()]
     return Pipeline(
         [
-            LanguageIdentifier(),
-            SentenceSegmenter(),
-            *reading,
+            *reading_components(engine),
             NarrativeTagger.load_shipped(),
             EntityTagger.load_shipped(),
             ExplanationTagger.load_shipped(LLMExplainer(llm) if llm else None),

@@ -177,11 +177,17 @@ FiltersDep = Annotated[Filters, Depends(filters)]
     response_model=None,
     responses={**ANALYSIS_RESPONSE, **_errors(413)},
 )
-def analyze(item: ArticleIn) -> dict[str, Any]:
+def analyze(
+    item: ArticleIn,
+    engine: Annotated[
+        Literal["default", "fast"],
+        Query(description="`default`: the multilingual encoder (scope, better labels); `fast`: n-gram models only."),
+    ] = "default",
+) -> dict[str, Any]:
     """Narratives with evidence, actors and roles of the article; the `Analysis` JSON."""
     from narrascope.pipeline import load
 
-    return load()(to_article(item)).to_dict()
+    return load(engine=engine)(to_article(item)).to_dict()
 
 
 @router.post(

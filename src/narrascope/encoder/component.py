@@ -16,7 +16,8 @@ def shared_encoder() -> Encoder:
 
 
 class EncoderComponent:
-    """Sets ``Analysis.encoding`` from the article's sentences (the sentence segmenter runs first)."""
+    """Sets ``Analysis.encoding`` from the article's sentences (the sentence segmenter runs first), and
+    ``Analysis.vector``, the article's embedding."""
 
     name = "encoder"
 
@@ -31,3 +32,4 @@ class EncoderComponent:
         )
         for analysis, encoding in zip(analyses, encodings, strict=True):
             analysis.encoding = encoding
+            analysis.vector = encoding.embedding()

@@ -64,7 +64,9 @@ class Encoder:
             ).reshape(-1, 2)
             vectors = [self._run(window) for window in self._windows([len(piece.ids) for piece in pieces], ids)]
             layers = {
-                layer: np.concatenate([v[i] for v in vectors]) if vectors else np.zeros((0, self._hidden), np.float32)
+                layer: np.concatenate([v[i] for v in vectors]).astype(np.float16)
+                if vectors
+                else np.zeros((0, self._hidden), np.float16)
                 for i, layer in enumerate(OUTPUT_LAYERS)
             }
             encodings.append(Encoding(offsets, layers))
