@@ -11,7 +11,10 @@ Tables:
 * ``daily_label_counts`` — the same counts summed over sources and languages (day × label), which is what trends
   not split by source or language read: about a hundred times fewer rows again;
 * ``undated_label_counts`` — the part of ``label_counts`` that comes from articles without a publication date
-  (counted on the day they were ingested), so trends can leave them out: all on one day, they make a false spike.
+  (counted on the day they were ingested), so trends can leave them out: all on one day, they make a false spike;
+* ``article_vectors`` — the article's embedding by the reading engine's encoder (float16 bytes), with the encoder
+  version; analyses by the fast engine have none. ``id`` grows with every row written, so a process that caches
+  the vectors sees from ``count`` and ``max(id)`` whether rows were added or replaced since it read them.
 
 :func:`add_counts` keeps the three count tables in step with the analyses.
 
@@ -37,6 +40,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -103,6 +107,16 @@ actors = Table(
     Column("mentions", Integer, nullable=False),
     Index("ix_actors_article", "article"),
     Index("ix_actors_key", "key", "main_role"),
+)
+
+article_vectors = Table(
+    "article_vectors",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("article", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False, unique=True),
+    Column("encoder", String(128), nullable=False),
+    Column("vector", LargeBinary, nullable=False),  # little-endian float16
+    sqlite_autoincrement=True,  # never reuse the id of a deleted last row: the cache would not see the change
 )
 
 #: Level name of the per-cell article count in the count tables (the denominator of shares); its name is ``""``.
@@ -228,6 +242,10 @@ def _count_undated_apart(connection: Connection) -> None:
     _upsert_counts(connection, undated_label_counts, cells, sign=1)
 
 
+def _add_article_vectors(connection: Connection) -> None:
+    article_vectors.create(connection, checkfirst=True)
+
+
 #: PostgreSQL advisory-lock key that serialises migrations.
 MIGRATION_LOCK = 7_302_025
 #: Migration n (1-based) brings the schema from version n-1 to n. Append, never edit.
@@ -237,6 +255,7 @@ MIGRATIONS: tuple[Callable[[Connection], None], ...] = (
     _add_daily_label_counts,
     _rebuild_sqlite_fulltext,
     _count_undated_apart,
+    _add_article_vectors,
 )
 
 

@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
+import numpy as np
 from sqlalchemy import bindparam, create_engine, delete, event, exists, func, select, update
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
@@ -28,6 +29,7 @@ from narrascope.store.schema import (
     actors,
     add_counts,
     analyses,
+    article_vectors,
     articles,
     counted_analyses,
     dialect_insert,
@@ -98,6 +100,16 @@ class AnalysisRecord:
     analysis_json: str  # the analysis without the article, which the ``articles`` row already holds
     labels: tuple[tuple[str, str, float], ...]  # level, name, confidence
     actors: tuple[tuple[str, str, str, str, int], ...]  # name, key, main role, fine roles, mentions
+    vector: tuple[str, bytes] | None = None  # encoder version, the article vector (see :func:`vector_bytes`)
+
+
+#: How article vectors are stored: little-endian float16 (half of float32; e5's cosines change by < 0.001).
+VECTOR_DTYPE = np.dtype("<f2")
+
+
+def vector_bytes(vector: Any) -> bytes:
+    """The stored form of an article vector."""
+    return np.asarray(vector, dtype=VECTOR_DTYPE).tobytes()
 
 
 def analysis_record(stored: StoredArticle, analysis: Analysis) -> AnalysisRecord:
@@ -122,6 +134,11 @@ def analysis_record(stored: StoredArticle, analysis: Analysis) -> AnalysisRecord
                 len(actor.mentions),
             )
             for actor in analysis.actors
+        ),
+        vector=(
+            None
+            if analysis.vector is None
+            else (analysis.models.get("encoder", "unknown")[:128], vector_bytes(analysis.vector))
         ),
     )
 
@@ -235,6 +252,11 @@ class Store:
                 connection.execute(labels.insert(), label_rows)
             if actor_rows:
                 connection.execute(actors.insert(), actor_rows)
+            vector_rows = [
+                {"article": r.pk, "encoder": r.vector[0], "vector": r.vector[1]} for r in records if r.vector
+            ]
+            if vector_rows:
+                connection.execute(article_vectors.insert(), vector_rows)
             add_counts(connection, counts, sign=1)
 
         self._run(write)
@@ -245,7 +267,7 @@ class Store:
         if not counts:  # none was analysed before
             return
         add_counts(connection, counts, sign=-1)
-        for table in (labels, actors, analyses):
+        for table in (labels, actors, article_vectors, analyses):
             connection.execute(delete(table).where(table.c.article.in_(pks)))
 
     # -- reading ----------------------------------------------------------------------------------------------------
