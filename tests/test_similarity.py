@@ -9,6 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from narrascope.document import Analysis, Article
+from narrascope.similarity.index import SimilarityError, nearest
+from narrascope.similarity.similar import resolve_article, similar_articles
 from narrascope.store import Store
 from narrascope.store.schema import article_vectors, schema_version
 
@@ -80,3 +82,53 @@ def test_opening_a_store_from_schema_5_adds_the_vector_table(database_url):
     with Store(database_url) as reopened:
         pks = stored_corpus(reopened, [("a", "en", None, unit(1))])
         assert list(stored_vectors_by_pk(reopened)) == [pks["a"]]
+
+
+def test_nearest_ranks_by_cosine_within_the_language_date_and_encoder_of_the_query(store):
+    pks = stored_corpus(
+        store,
+        [
+            ("q", "en", date(2025, 3, 1), unit(1, 0)),
+            ("ru-close", "ru", date(2025, 3, 2), unit(1, 0.1)),
+            ("bg-closer", "bg", date(2025, 3, 9), unit(1, 0.05)),
+            ("en-far", "en", date(2025, 3, 1), unit(0, 1)),
+            ("undated", "ru", None, unit(1, 0.01)),
+        ],
+    )
+    everything = nearest(store, unit(1, 0), ENCODER, limit=10, exclude=(pks["q"],))
+    assert [n.pk for n in everything] == [pks[i] for i in ("undated", "bg-closer", "ru-close", "en-far")]
+    assert everything[0].similarity == pytest.approx(1.0, abs=1e-3) and everything[-1].similarity < 0.01
+    in_russian = nearest(store, unit(1, 0), ENCODER, languages=("ru",))
+    assert [n.pk for n in in_russian] == [pks["undated"], pks["ru-close"]]
+    first_week = nearest(store, unit(1, 0), ENCODER, since=date(2025, 3, 1), until=date(2025, 3, 7), limit=2)
+    assert [n.pk for n in first_week] == [pks["q"], pks["ru-close"]]  # undated articles are outside every period
+    with pytest.raises(SimilarityError, match="in de"):
+        nearest(store, unit(1, 0), ENCODER, languages=("de",))
+    with pytest.raises(SimilarityError, match="no other analysed article"):
+        nearest(store, unit(1, 0), "another-encoder")  # vectors of another encoder are not comparable
+
+
+def test_the_cached_vectors_follow_added_and_replaced_rows(store):
+    pks = stored_corpus(store, [("a", "en", None, unit(1, 0)), ("b", "en", None, unit(0, 1))])
+    assert [n.pk for n in nearest(store, unit(1, 0), ENCODER, limit=1)] == [pks["a"]]
+    more = stored_corpus(store, [("c", "ru", None, unit(1, 0.02))])
+    assert [n.pk for n in nearest(store, unit(1, 0.03), ENCODER, limit=1)] == [more["c"]]  # appended
+    stored_corpus(store, [(i, "en", None, unit(0, 1) if i == "a" else unit(1, 0)) for i in "abc"], models="m-2")
+    assert [n.pk for n in nearest(store, unit(0, 1), ENCODER, limit=1)] == [pks["a"]]  # replaced: reloaded
+
+
+def test_similar_articles_say_in_one_line_why_there_are_none(store):
+    with pytest.raises(SimilarityError, match="no article '7'"):
+        resolve_article(store, "7")
+    pks = stored_corpus(store, [("fast", "en", date(2025, 1, 1), None)])
+    with pytest.raises(SimilarityError, match=r"has no article vectors \(analysed before the reading engine"):
+        similar_articles(store, pks["fast"])
+    more = stored_corpus(store, [("a", "en", date(2025, 1, 1), unit(1)), ("b", "ru", date(2025, 1, 2), unit(1, 1))])
+    with pytest.raises(SimilarityError, match=f"article {pks['fast']} has no vector"):
+        similar_articles(store, pks["fast"])
+    with pytest.raises(SimilarityError, match="published 2024-01-01 to 2024-12-31"):
+        similar_articles(store, more["a"], since=date(2024, 1, 1), until=date(2024, 12, 31))
+    assert resolve_article(store, "b") == resolve_article(store, str(more["b"])) == more["b"]
+    (found,) = similar_articles(store, more["a"])
+    assert (found.pk, found.article_id, found.language, found.title) == (more["b"], "b", "ru", "Title b")
+    assert found.similarity == pytest.approx(2**-0.5, abs=1e-3)

@@ -1,0 +1,1 @@
+"""Article vectors across the corpus: nearest stored articles (any language) and stories built from them."""

@@ -1,0 +1,88 @@
+"""Similar articles: the stored articles nearest to one article's vector, in any language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+from sqlalchemy import func, select
+
+from narrascope.similarity.index import NO_VECTORS_HINT, SimilarityError, article_vector, nearest
+from narrascope.store import Store
+from narrascope.store.schema import analyses, article_vectors, articles
+
+
+@dataclass(frozen=True, slots=True)
+class SimilarArticle:
+    pk: int
+    article_id: str
+    title: str
+    source: str | None
+    language: str | None
+    published: date | None
+    similarity: float  # cosine of the two article vectors
+
+
+def resolve_article(store: Store, reference: str) -> int:
+    """The row number of an article given by row number or by its own id (``EN_UA_300009.txt``)."""
+    reference = reference.strip()
+    query = select(articles.c.id).where(articles.c.article_id == reference).order_by(articles.c.id).limit(1)
+    if reference.isdigit() and not store.execute(query):
+        found = store.execute(select(articles.c.id).where(articles.c.id == int(reference)))
+    else:
+        found = store.execute(query)
+    if not found:
+        raise SimilarityError(f"no article {reference!r} in {store.name} (give its row number or its id)")
+    return found[0]["id"]
+
+
+def query_vector(store: Store, pk: int) -> tuple[str, np.ndarray]:
+    """The stored vector of article ``pk``; a :class:`SimilarityError` saying why there is none."""
+    found = article_vector(store, pk)
+    if found is not None:
+        return found
+    if not store.execute(select(articles.c.id).where(articles.c.id == pk)):
+        raise SimilarityError(f"no article {pk} in {store.name}")
+    if not store.execute(select(article_vectors.c.id).limit(1)):
+        raise SimilarityError(f"{store.name} has no article vectors ({NO_VECTORS_HINT})")
+    raise SimilarityError(f"article {pk} has no vector ({NO_VECTORS_HINT})")
+
+
+def similar_articles(
+    store: Store,
+    pk: int,
+    languages: tuple[str, ...] = (),
+    since: date | None = None,
+    until: date | None = None,
+    limit: int = 10,
+) -> list[SimilarArticle]:
+    """The ``limit`` articles most similar to article ``pk`` within the filters, most similar first."""
+    encoder, vector = query_vector(store, pk)
+    found = nearest(store, vector, encoder, limit, languages, since, until, exclude=(pk,))
+    rows = store.execute(
+        select(
+            articles.c.id,
+            articles.c.article_id,
+            articles.c.title,
+            articles.c.source,
+            func.coalesce(articles.c.language, analyses.c.language).label("language"),
+            articles.c.published,
+        )
+        .outerjoin(analyses, analyses.c.article == articles.c.id)
+        .where(articles.c.id.in_([neighbour.pk for neighbour in found]))
+    )
+    by_pk = {row["id"]: row for row in rows}
+    return [
+        SimilarArticle(
+            pk=n.pk,
+            article_id=by_pk[n.pk]["article_id"],
+            title=by_pk[n.pk]["title"],
+            source=by_pk[n.pk]["source"],
+            language=by_pk[n.pk]["language"],
+            published=by_pk[n.pk]["published"],
+            similarity=n.similarity,
+        )
+        for n in found
+        if n.pk in by_pk
+    ]
