@@ -8,6 +8,7 @@ import threading
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from narrascope.batch import analyse_store
 from narrascope.document import Actor, Analysis, Article, Label
@@ -15,7 +16,7 @@ from narrascope.io import iter_articles
 from narrascope.io.semeval import read_narrative_annotations
 from narrascope.store import Store, StoreError
 from narrascope.store.export import export
-from narrascope.store.schema import daily_label_counts, schema_version, undated_label_counts
+from narrascope.store.schema import actors, daily_label_counts, schema_version, undated_label_counts
 from narrascope.store.search import MARK_END, MARK_START, Filters, search
 from narrascope.store.trends import alerts, trends, undated
 
@@ -183,6 +184,22 @@ def test_an_entity_filter_matches_the_stored_name_within_a_fuller_one(store):
     assert found("US Army") == {"a4"}
     assert found("us") == {"a4"} and found("Rus") == {"a3"}  # words are whole: "us" is not in "Russia"
     assert found("Putinism") == set() and found("Igor") == set()
+
+
+def test_an_entity_filter_finds_the_canonical_actor_in_any_language(store):
+    names = {1: "Россия", 2: "Rússia", 3: "Moscow", 4: "Russian Council", 5: "Русия"}
+    store.ingest([_article(number, f"Report {number}\nAbout {name}.") for number, name in names.items()])
+    for stored in next(iter(store.pending("m"))):
+        actor = ((names[int(stored.article.id[1:])], "Antagonist"),)
+        store.save_analyses([(stored, _fake_analysis(stored.article, [FEARS], actor))], "m")
+
+    def found(entity: str) -> set[str]:
+        return {hit.article_id for hit in search(store, "", Filters(entity=entity))}
+
+    assert found("Russia") == found("Россия") == found("russia") == found("रूस") == {"a1", "a2", "a3", "a5"}
+    assert found("Council") == {"a4"}  # a name outside the table matches word-aligned, as before
+    assert found("us") == set()  # not in Russia
+    assert {row["name"] for row in store.execute(select(actors.c.name))} == {"Russia", "Russian Council"}
 
 
 def _weekly_corpus(store: Store) -> None:

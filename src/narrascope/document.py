@@ -105,6 +105,7 @@ class Actor:
     main_role: Label
     fine_roles: tuple[Label, ...]
     mentions: tuple[int, ...]  # indices into Analysis.mentions
+    aliases: tuple[str, ...] = ()  # the names the article uses for it, most used first ("Россия", "Москва")
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -112,6 +113,7 @@ class Actor:
             "main_role": self.main_role.to_dict(),
             "fine_roles": [label.to_dict() for label in self.fine_roles],
             "mentions": list(self.mentions),
+            "aliases": list(self.aliases),
         }
 
     @classmethod
@@ -121,6 +123,7 @@ class Actor:
             Label.from_dict(data["main_role"]),
             tuple(Label.from_dict(label) for label in data.get("fine_roles", ())),
             tuple(int(index) for index in data.get("mentions", ())),
+            tuple(str(alias) for alias in data.get("aliases", ())),
         )
 
 

@@ -17,8 +17,9 @@ from sqlalchemy.engine import Connection
 
 from narrascope.store.schema import actors, analyses, articles, labels
 from narrascope.store.store import Store
+from narrascope.tasks.entities.canonical import actor_key, canonical
 from narrascope.tasks.entities.context import entity_key
-from narrascope.text.tokens import WORD
+from narrascope.text.tokens import WORD, token_spans
 
 #: Around highlighted words in snippets; presentation layers turn them into bold text or <mark>, or use
 #: :func:`highlights` (JSON).
@@ -267,11 +268,10 @@ def conditions(filters: Filters) -> list[Any]:
     if filters.entity or filters.role:
         mention = actors.alias("mention")  # its own name, so a query already reading ``actors`` keeps its FROM
         actor = [mention.c.article == articles.c.id]
-        key = entity_key(filters.entity or "")
-        if filters.entity and not key:  # a name without letters or digits ("%", "😀") names no one
+        if filters.entity and not entity_key(filters.entity):  # no letters or digits ("%", "😀"): names no one
             return [*where, false()]
-        if key:
-            actor.append(_names_the_actor(mention.c.key, key))
+        if filters.entity:
+            actor.append(_names_the_actor(mention.c.key, filters.entity))
         if filters.role:
             actor.append((mention.c.main_role == filters.role) | mention.c.fine_roles.contains(filters.role))
         where.append(exists().where(and_(*actor)))
@@ -282,13 +282,19 @@ def conditions(filters: Filters) -> list[Any]:
 MAX_NAME_WORDS = 4
 
 
-def _names_the_actor(stored: Any, key: str) -> Any:
-    """Whether a stored actor key names the actor an entity filter's ``key`` names, word-aligned: the filter starts
-    a word of the stored name ("vlad" and "putin" are in "vladimir putin", "putin" in "путина" (putina); "us" is not
-    in "russia"), or the stored name is a run of the filter's words ("kolomoisky" for "Igor Kolomoisky")."""
-    words = key.split()
+def _names_the_actor(stored: Any, entity: str) -> Any:
+    """Whether a stored actor key names the actor an entity filter names. A name of the canonical table is that
+    actor ("Россия", "Moscow" and "russia" are Russia, not the "Russian Council"); other names match
+    word-aligned: the filter starts a word of the stored name ("vlad" is in "vladimir putin"; "us" is not in
+    "russia"), or the stored name is a run of the filter's words, canonical ones included ("kolomoisky" for "Igor
+    Kolomoisky", "united states" for "US Army")."""
+    known = canonical(entity, any_case=True)
+    if known:
+        return stored == known.key
+    words = [token for _, _, token in token_spans(entity)]
+    key = entity_key(entity)
     runs = {
-        " ".join(words[start:end])
+        actor_key(" ".join(words[start:end]), any_case=True)
         for start in range(len(words))
         for end in range(start + 1, min(start + MAX_NAME_WORDS, len(words)) + 1)
     }

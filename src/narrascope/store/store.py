@@ -37,7 +37,7 @@ from narrascope.store.schema import (
     migrate,
     trend_day,
 )
-from narrascope.tasks.entities.context import entity_key
+from narrascope.tasks.entities.canonical import actor_key, display_name
 
 T = TypeVar("T")
 
@@ -127,8 +127,8 @@ def analysis_record(stored: StoredArticle, analysis: Analysis) -> AnalysisRecord
         ),
         actors=tuple(
             (
-                actor.name[:512],
-                entity_key(actor.name)[:512],
+                display_name(actor.name)[:512],
+                actor_key(actor.name)[:512],
                 actor.main_role.name,
                 ",".join(label.name for label in actor.fine_roles),
                 len(actor.mentions),

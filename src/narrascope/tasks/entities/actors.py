@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 
+from narrascope.tasks.entities.canonical import TITLES, canonical
 from narrascope.tasks.entities.mentions import CONNECTORS, STEM, latin
 from narrascope.text.tokens import token_spans
 
-#: Titles that introduce a name and can later stand for it ("President Macron" ... "the president").
-TITLES = frozenset(
-    """president prime minister chancellor mr mrs ms dr general secretary spokesman spokeswoman
-    президент премьер министр канцлер генерал г-н господин
-    presidente primeiro-ministro ministro chanceler
-    राष्ट्रपति प्रधानमंत्री मंत्री श्री""".split()
-)
 _ARTICLES = frozenset(("the", "o", "a"))
 
 
@@ -23,10 +18,13 @@ def merge_actors(text: str, spans: Sequence[tuple[int, int]]) -> list[int]:
     Precision first: a mention joins an earlier group when its name stems are a subset of the group's names
     ("Macron" after "Emmanuel Macron", "Путина" after "Владимир Путин"), or when the group is a one-word name that
     is the mention's last word ("Emmanuel Macron" after "Macron") — never "Russia" with "Russian Council". A bare
-    title ("the president") joins the latest group introduced with that title.
+    title ("the president") joins the latest group introduced with that title. Mentions of one canonical actor
+    (:func:`canonical`: "Russia", "Moscow", "России") form one group, which no other canonical actor joins ("Biden"
+    is not "Hunter Biden").
     """
     names: list[set[str]] = []
     titles: list[set[str]] = []
+    canonical_groups: dict[str, int] = {}
     groups = []
     for start, end in spans:
         words = [latin(token) for _, _, token in token_spans(text[start:end])]
@@ -35,7 +33,10 @@ def merge_actors(text: str, spans: Sequence[tuple[int, int]]) -> list[int]:
         }
         own_titles = {word for word in words if word in TITLES}
         group = -1
-        if stems:
+        identity = canonical(text[start:end])
+        if identity:
+            group = canonical_groups.get(identity.key, -1)
+        elif stems:
             head = words[-1][:STEM]
             group = next(
                 (
@@ -54,5 +55,19 @@ def merge_actors(text: str, spans: Sequence[tuple[int, int]]) -> list[int]:
         else:
             names[group] |= stems
             titles[group] |= own_titles
+        if identity:
+            canonical_groups.setdefault(identity.key, group)
         groups.append(group)
     return groups
+
+
+def actor_name(spellings: Sequence[str]) -> tuple[str, tuple[str, ...]]:
+    """An actor's display name and its surface forms (most used first), from the spellings of its mentions.
+
+    The name is the canonical one when a spelling has one ("Russia" for "России"), else the most used spelling,
+    then the fullest.
+    """
+    counts = Counter(" ".join(spelling.split()) for spelling in spellings)
+    forms = tuple(sorted(counts, key=lambda value: (-counts[value], -len(value), value)))
+    names = [found.name for found in map(canonical, forms) if found]
+    return (names[0] if names else forms[0]), forms

@@ -11,7 +11,7 @@ from typing import Any
 from narrascope.document import Actor, Analysis, Label, Mention, Span
 from narrascope.io.semeval import EntityAnnotation
 from narrascope.ml.artifacts import load_parts, save_parts, shipped_model_dir
-from narrascope.tasks.entities.actors import merge_actors
+from narrascope.tasks.entities.actors import actor_name, merge_actors
 from narrascope.tasks.entities.context import ArticleContext
 from narrascope.tasks.entities.mentions import MentionDetector
 from narrascope.tasks.entities.roles import RoleClassifier, RoleExample, RolePrediction
@@ -167,15 +167,14 @@ def actors_and_mentions(text: str, framed: Sequence[FramedMention]) -> tuple[lis
 
 
 def _actor(mentions: list[Mention], indices: list[int]) -> Actor:
-    """An actor's name (its most used spelling), main role (confidence-weighted vote) and most frequent fine roles."""
+    """An actor's name (:func:`actor_name`), main role (confidence-weighted vote) and most frequent fine roles."""
     votes: Counter[str] = Counter()
     for mention in mentions:
         votes[mention.main_role.name] += mention.main_role.confidence
     main_role, weight = votes.most_common(1)[0]
     backing = [mention for mention in mentions if mention.main_role.name == main_role]
     fine = Counter(label.name for mention in backing for label in mention.fine_roles)
-    spellings = Counter(" ".join(mention.span.text.split()) for mention in mentions)
-    name = max(spellings, key=lambda value: (spellings[value], len(value)))  # most used, then the fullest
+    name, aliases = actor_name([mention.span.text for mention in mentions])
     return Actor(
         name=name,
         main_role=Label(main_role, round(weight / max(sum(votes.values()), 1e-9), 4), backing[0].main_role.evidence),
@@ -183,4 +182,5 @@ def _actor(mentions: list[Mention], indices: list[int]) -> Actor:
             Label(role, round(count / len(backing), 4)) for role, count in fine.most_common(ACTOR_FINE_ROLES)
         ),
         mentions=tuple(indices),
+        aliases=aliases,
     )
