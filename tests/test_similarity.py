@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import numpy as np
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from narrascope.api import Settings, create_app
 from narrascope.document import Analysis, Article
 from narrascope.similarity.index import SimilarityError, nearest
 from narrascope.similarity.similar import resolve_article, similar_articles
 from narrascope.store import Store
 from narrascope.store.schema import article_vectors, schema_version
+
+from .test_cli import run
 
 ENCODER = "e5-test"
 
@@ -132,3 +137,61 @@ def test_similar_articles_say_in_one_line_why_there_are_none(store):
     (found,) = similar_articles(store, more["a"])
     assert (found.pk, found.article_id, found.language, found.title) == (more["b"], "b", "ru", "Title b")
     assert found.similarity == pytest.approx(2**-0.5, abs=1e-3)
+
+
+def three_languages(store: Store) -> dict[str, int]:
+    """One story in English, Russian and Bulgarian, and an unrelated English article."""
+    return stored_corpus(
+        store,
+        [
+            ("troops-en", "en", date(2025, 3, 1), unit(1, 0.1)),
+            ("troops-ru", "ru", date(2025, 3, 1), unit(1, 0.15)),
+            ("troops-bg", "bg", date(2025, 3, 2), unit(1, 0.2)),
+            ("floods-en", "en", date(2025, 3, 2), unit(0, 0.1, 1)),
+        ],
+    )
+
+
+def test_similar_command_lists_other_languages_first_by_similarity_and_fails_in_one_line(capsys, tmp_path):
+    db = str(tmp_path / "corpus.db")
+    with Store(db) as store:
+        pks = three_languages(store)
+    code, out, _ = run(capsys, "similar", "troops-en", "--db", db, "--format", "json")
+    assert code == 0
+    assert [json.loads(line)["id"] for line in out.splitlines()] == ["troops-ru", "troops-bg", "floods-en"]
+    code, out, _ = run(capsys, "similar", str(pks["troops-en"]), "--db", db, "--lang", "BG", "--format", "csv")
+    assert code == 0 and out.splitlines()[0].startswith("pk,id,title") and len(out.splitlines()) == 2
+    code, out, _ = run(capsys, "similar", "troops-en", "--db", db, "--limit", "1")
+    assert code == 0 and "Title troops-ru" in out and "floods" not in out
+    for arguments, message in [
+        (["nope"], "no article 'nope'"),
+        (["troops-en", "--since", "2024-01-01", "--until", "2024-02-01"], "published 2024-01-01 to 2024-02-01"),
+    ]:
+        code, out, err = run(capsys, "similar", *arguments, "--db", db)
+        assert code == 2 and out == "" and len(err.strip().splitlines()) == 1 and message in err
+    empty = str(tmp_path / "fast.db")
+    with Store(empty) as store:
+        stored_corpus(store, [("fast", "en", None, None)])
+    code, _, err = run(capsys, "similar", "fast", "--db", empty)
+    assert code == 2 and "no article vectors" in err and "run `narrascope analyze --db` again" in err
+
+
+def test_similar_endpoint_and_the_article_page_panel(database_url):
+    with Store(database_url) as store:
+        pks = three_languages(store)
+        fast = stored_corpus(store, [("fast", "en", None, None)])["fast"]
+    with TestClient(create_app(Settings(db=database_url))) as client:
+        answer = client.get(f"/api/articles/{pks['troops-en']}/similar", params={"lang": ["ru", "bg"]})
+        assert answer.status_code == 200
+        assert [(s["id"], s["language"]) for s in answer.json()] == [("troops-ru", "ru"), ("troops-bg", "bg")]
+        assert answer.json()[0]["similarity"] > 0.99
+        period = {"since": "2020-01-01", "until": "2020-12-31"}
+        assert client.get(f"/api/articles/{pks['troops-en']}/similar", params=period).json() == []
+        assert client.get("/api/articles/999/similar").status_code == 404
+        assert client.get(f"/api/articles/{fast}/similar").status_code == 409
+        page = client.get(f"/articles/{pks['troops-ru']}").text
+        panel = page[page.index('id="similar-coverage"') :]
+        assert panel.index("Title troops-en") < panel.index("Title troops-bg") < panel.index("Title floods-en")
+        assert "has no vector" in client.get(f"/articles/{fast}").text
+        documented = client.get("/openapi.json").json()["paths"]["/api/articles/{pk}/similar"]["get"]
+        assert {"200", "404", "409"} <= set(documented["responses"])

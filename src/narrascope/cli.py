@@ -554,8 +554,9 @@ def taxonomy(name: str) -> None:
 
 def _register_corpus_commands() -> None:
     from narrascope.cli_corpus import COMMANDS
+    from narrascope.cli_stories import COMMANDS as VECTOR_COMMANDS
 
-    for command in COMMANDS:
+    for command in (*COMMANDS, *VECTOR_COMMANDS):
         app.add_command(command)
 
 

@@ -31,7 +31,8 @@ class ErrorOut(BaseModel):
 ERROR_MEANINGS = {
     401: "Missing or wrong bearer token.",
     403: "Writes are disabled on this server.",
-    404: "No such article.",
+    404: "No such article (or story).",
+    409: "The article has no vector: analysed by the fast engine or before the reading engine.",
     413: "Request body over the size limit.",
     422: "A parameter or body field is invalid.",
     429: "Too many requests from this client.",

@@ -34,6 +34,14 @@ class SimilarityError(NarrascopeError):
     """A similar-article or story request the store cannot answer (unknown article, no vectors, empty period)."""
 
 
+class NoVectorsError(SimilarityError):
+    """The article (or the whole store) has no stored vector: it was analysed by the fast engine or before."""
+
+
+class NothingWithinError(SimilarityError):
+    """No other stored vector passes the filters (language, period)."""
+
+
 NO_VECTORS_HINT = "analysed before the reading engine or with --fast: run `narrascope analyze --db` again"
 
 
@@ -157,7 +165,7 @@ def nearest(
         keep &= ~np.isin(matrix.pks, exclude)
     available = int(np.count_nonzero(keep))
     if not available:
-        raise SimilarityError(_nothing_within(languages, since, until))
+        raise NothingWithinError(_nothing_within(languages, since, until))
     params = None
     if available < matrix.size:
         bitmap = np.packbits(keep, bitorder="little")

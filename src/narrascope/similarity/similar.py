@@ -8,7 +8,7 @@ from datetime import date
 import numpy as np
 from sqlalchemy import func, select
 
-from narrascope.similarity.index import NO_VECTORS_HINT, SimilarityError, article_vector, nearest
+from narrascope.similarity.index import NO_VECTORS_HINT, NoVectorsError, SimilarityError, article_vector, nearest
 from narrascope.store import Store
 from narrascope.store.schema import analyses, article_vectors, articles
 
@@ -45,8 +45,8 @@ def query_vector(store: Store, pk: int) -> tuple[str, np.ndarray]:
     if not store.execute(select(articles.c.id).where(articles.c.id == pk)):
         raise SimilarityError(f"no article {pk} in {store.name}")
     if not store.execute(select(article_vectors.c.id).limit(1)):
-        raise SimilarityError(f"{store.name} has no article vectors ({NO_VECTORS_HINT})")
-    raise SimilarityError(f"article {pk} has no vector ({NO_VECTORS_HINT})")
+        raise NoVectorsError(f"{store.name} has no article vectors ({NO_VECTORS_HINT})")
+    raise NoVectorsError(f"article {pk} has no vector ({NO_VECTORS_HINT})")
 
 
 def similar_articles(

@@ -17,6 +17,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from narrascope.api.app import SESSION_COOKIE, StoreDep, require_read, session_value, token_is_valid
 from narrascope.document import Analysis
 from narrascope.errors import InputError
+from narrascope.similarity.index import SimilarityError
+from narrascope.similarity.similar import similar_articles
 from narrascope.store.schema import MAX_ROW
 from narrascope.store.search import Filters, check_query, marked_html, search
 from narrascope.store.stats import analysed_by, label_totals, top_actors, top_sources
@@ -27,6 +29,8 @@ from narrascope.web.highlight import ROLE_CLASSES, article_html, technique_group
 
 HERE = Path(__file__).parent
 PAGE_SIZE = 20
+#: Articles in the "similar coverage" panel of an article page.
+SIMILAR_SHOWN = 8
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 templates = Jinja2Templates(directory=HERE / "templates")
 router = APIRouter(dependencies=[Depends(require_read)], include_in_schema=False)
@@ -163,10 +167,14 @@ def article_page(
     analysis = store.analysis(pk)
     if analysis is None:
         raise HTTPException(404, f"no article {pk}")
-    return _article_view(request, analysis, stored=True)
+    try:
+        similar, similar_note = similar_articles(store, pk, limit=SIMILAR_SHOWN), None
+    except SimilarityError as error:
+        similar, similar_note = [], str(error)
+    return _article_view(request, analysis, stored=True, similar=similar, similar_note=similar_note)
 
 
-def _article_view(request: Request, analysis: Analysis, stored: bool) -> HTMLResponse:
+def _article_view(request: Request, analysis: Analysis, stored: bool, **extra: Any) -> HTMLResponse:
     taxonomy = narratives()
     children: dict[str, list[tuple[int, Any]]] = {}
     for index, label in enumerate(analysis.subnarratives):
@@ -184,6 +192,7 @@ def _article_view(request: Request, analysis: Analysis, stored: bool) -> HTMLRes
         actors=actors,
         taxonomy=taxonomy,
         stored=stored,
+        **extra,
     )
 
 
