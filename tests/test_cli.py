@@ -264,6 +264,28 @@ def test_predict_entities_refuses_offsets_that_do_not_match_unless_lenient(capsy
     assert len(out_file.read_text(encoding="utf-8").splitlines()) == 2
 
 
+def test_lenient_predict_entities_writes_every_input_line_with_its_own_offsets_in_input_order(capsys, tmp_path):
+    docs, text = _entity_docs(tmp_path)
+    lines = [
+        _mention_line(text, "Ukraine", shift=2),  # drifted, as when an official file counts an emoji as two
+        _mention_line(text, "NATO"),
+        "nato.txt\tKremlin\t5\t11\n",  # not in the article: read at its given offsets
+        "missing.txt\tMoscow\t0\t5\n",  # no such article: read alone
+    ]
+    mentions = tmp_path / "mentions.txt"
+    mentions.write_text("".join(lines), encoding="utf-8")
+    out_file = tmp_path / "roles.txt"
+    code, _, err = run(
+        capsys, "predict", "entities", "--docs", str(docs), "--mentions", str(mentions), "--out", str(out_file),
+        "--lenient",
+    )  # fmt: skip
+    assert code == 0, err
+    assert "moved 'Ukraine'" in err and "2 mention(s) not located" in err
+    rows = [line.split("\t") for line in out_file.read_text(encoding="utf-8").splitlines()]
+    assert [row[:4] for row in rows] == [line.rstrip("\n").split("\t") for line in lines]
+    assert all(row[4] in ("Protagonist", "Antagonist", "Innocent") and len(row) >= 6 for row in rows)
+
+
 def test_predict_entities_from_raw_text_then_eval(capsys, tmp_path):
     docs, text = _entity_docs(tmp_path)
     out_file = tmp_path / "roles.txt"

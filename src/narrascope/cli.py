@@ -235,11 +235,19 @@ def predict_narratives(docs: Path, out: Path, fast: bool) -> None:
 def predict_entities(docs: Path, mentions: Path | None, out: Path, lenient: bool) -> None:
     """Main and fine-grained roles of entity mentions, in the subtask-1 format (end offsets inclusive).
 
-    With --mentions, one output line per input mention, in input order; offsets must match the documents (else
-    an error naming the line, or with --lenient a warning). Without it, every actor mention found in the text.
+    With --mentions, one output line per input mention, in input order, with its id, text and offsets as given;
+    offsets must match the documents (else an error naming the line, or with --lenient a warning: the mention is
+    read at its nearest occurrence, else at its given offsets). Without it, every actor mention found in the text.
     """
+    from narrascope.document import Article
     from narrascope.io import iter_articles, refuse_overwriting_inputs
-    from narrascope.io.semeval import check_mentions, read_entity_annotations, write_entity_annotations
+    from narrascope.io.semeval import (
+        check_mentions,
+        read_entity_annotations,
+        rows_as_given,
+        where_to_read,
+        write_entity_annotations,
+    )
     from narrascope.progress import progress_bar
     from narrascope.tasks.entities import EntityTagger
     from narrascope.text.langid import detect_language
@@ -247,33 +255,33 @@ def predict_entities(docs: Path, mentions: Path | None, out: Path, lenient: bool
     refuse_overwriting_inputs(out, [docs, *([mentions] if mentions else [])])
     articles = list(iter_articles([docs]))
     texts = {article.id: article.text for article in articles}
-    wanted = None
+    given, places, wanted = None, [], None
     if mentions is not None:
+        given = read_entity_annotations(mentions)
         warnings: list[str] = []
-        wanted = check_mentions(read_entity_annotations(mentions), texts, mentions, lenient, warnings)
+        located = check_mentions(given, texts, mentions, lenient, warnings)
         for warning in warnings:
             warn(warning)
+        places, alone = where_to_read(given, located, texts)
+        articles += [Article(article_id, mention) for article_id, mention in alone.items()]
+        if len(located) < len(given):
+            warn(f"{len(given) - len(located)} mention(s) not located: read at their given offsets, or alone")
+        wanted = {}
+        for article_id, start, end in places:
+            wanted.setdefault(article_id, []).append((start, end))
     model = EntityTagger.load_shipped().model
     rows = []
     with progress_bar(stderr, "Framing entities", total=len(articles)) as advance:
         for start in range(0, len(articles), 64):
             batch = articles[start : start + 64]
-            ids = {article.id for article in batch}
-            given = None
-            if wanted is not None:
-                given = {}
-                for item in wanted:
-                    if item.article_id in ids:
-                        given.setdefault(item.article_id, []).append((item.start, item.end))
             languages = [article.language or detect_language(article.text)[0] for article in batch]
             rows += model.predict_annotations(
                 [(article.id, article.text, language) for article, language in zip(batch, languages, strict=True)],
-                given,
+                None if wanted is None else {article.id: wanted.get(article.id, []) for article in batch},
             )
             advance(len(batch))
-    if wanted is not None:  # input order, one line per input mention
-        by_span = {(row.article_id, row.start, row.end): row for row in rows}
-        rows = [by_span[(item.article_id, item.start, item.end)] for item in wanted]
+    if given is not None:
+        rows = rows_as_given(given, places, rows)
     write_entity_annotations(out, rows)
     stderr.print(f"Wrote {len(rows)} mention(s) to {out}", style="dim")
 

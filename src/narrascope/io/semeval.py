@@ -114,7 +114,7 @@ def check_mentions(
 
     Strict: an unknown article, offsets outside the text or a mention that differs from ``text[start:end]`` is an
     error naming the file and line. Lenient: a misplaced mention is moved to its nearest occurrence within
-    ``REPAIR_DISTANCE`` characters (the SemEval training files have a dozen such lines) and anything else is dropped,
+    ``REPAIR_DISTANCE`` characters (the SemEval training files have a dozen such lines) and anything else is left out,
     each with a message appended to ``warnings``.
     """
     checked = []
@@ -142,10 +142,43 @@ def check_mentions(
             checked.append(item)
         elif lenient:
             if warnings is not None:
-                warnings.append(f"{source}:{item.line}: skipped: {problem}")
+                warnings.append(f"{source}:{item.line}: not located: {problem}")
         else:
             raise InputError(source, problem, item.line)
     return checked
+
+
+def where_to_read(
+    given: Sequence[EntityAnnotation], located: Sequence[EntityAnnotation], texts: Mapping[str, str]
+) -> tuple[list[tuple[str, int, int]], dict[str, str]]:
+    """Where each given mention is read ``(article id, start, end)``: where :func:`check_mentions` located it, else
+    (lenient) at its given offsets within its article, else alone — its text as an article of its own, whose
+    made-up ids come second. Official files count some characters (emoji) as two, so offsets drift."""
+    by_line = {item.line: item for item in located}
+    places, alone = [], {}
+    for item in given:
+        text = texts.get(item.article_id, "")
+        found = by_line.get(item.line)
+        start, end = (found.start, found.end) if found else (min(item.start, len(text)), min(item.end, len(text)))
+        if found or start < end:
+            places.append((item.article_id, start, end))
+        else:
+            own_id = f"{item.article_id}\t{item.line}"  # no article id holds a tab: ids are file names
+            alone[own_id] = item.mention
+            places.append((own_id, 0, len(item.mention)))
+    return places, alone
+
+
+def rows_as_given(
+    given: Sequence[EntityAnnotation], places: Sequence[tuple[str, int, int]], rows: Sequence[EntityAnnotation]
+) -> list[EntityAnnotation]:
+    """One predicted row per given mention, in input order, with the input's id, text and offsets (an official
+    scorer matches lines by them) and the roles predicted where :func:`where_to_read` read it."""
+    by_place = {(row.article_id, row.start, row.end): row for row in rows}
+    return [
+        replace(by_place[place], article_id=item.article_id, mention=item.mention, start=item.start, end=item.end)
+        for item, place in zip(given, places, strict=True)
+    ]
 
 
 def _nearest(text: str, mention: str, start: int) -> int | None:
