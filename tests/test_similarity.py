@@ -12,10 +12,12 @@ from sqlalchemy import select
 
 from narrascope.api import Settings, create_app
 from narrascope.document import Analysis, Article
+from narrascope.similarity.clustering import StoryState, assign
 from narrascope.similarity.index import SimilarityError, nearest
 from narrascope.similarity.similar import resolve_article, similar_articles
+from narrascope.similarity.stories import list_stories, story, update_stories
 from narrascope.store import Store
-from narrascope.store.schema import article_vectors, schema_version
+from narrascope.store.schema import article_vectors, articles, schema_version
 
 from .test_cli import run
 
@@ -195,3 +197,113 @@ def test_similar_endpoint_and_the_article_page_panel(database_url):
         assert "has no vector" in client.get(f"/articles/{fast}").text
         documented = client.get("/openapi.json").json()["paths"]["/api/articles/{pk}/similar"]["get"]
         assert {"200", "404", "409"} <= set(documented["responses"])
+
+
+def test_an_article_joins_the_closest_open_story_or_starts_one_and_stories_close_after_the_window():
+    days = np.array([0, 0, 1, 1, 2, 9])
+    vectors = np.stack([unit(1, 0), unit(0, 1), unit(1, 0.1), unit(0.1, 1), unit(1, 0.3), unit(1, 0)])
+    state = StoryState(8)
+    stories_of, similarities = assign(state, days, vectors, threshold=0.99, window=3)
+    assert stories_of.tolist() == [0, 1, 0, 1, 2, 3]  # 1, 0.3 is too far from the centroid; day 9 is past day 1 + 3
+    assert similarities[0] == 1.0 and similarities[2] == pytest.approx(float(unit(1, 0.1) @ unit(1, 0)))
+    assert state.sizes[: state.count].tolist() == [2, 2, 1, 1] and state.last[:2].tolist() == [1, 1]
+
+
+def test_block_scoring_gives_the_same_stories_as_scoring_one_article_at_a_time():
+    rng = np.random.default_rng(7)
+    centres = rng.standard_normal((40, 16)).astype(np.float32)
+    vectors = centres[rng.integers(0, 40, 700)] + 0.5 * rng.standard_normal((700, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    days = np.sort(rng.integers(0, 30, 700))
+    found, _ = assign(StoryState(16), days, vectors, threshold=0.8, window=2)
+    one_by_one = StoryState(16)
+    expected = []
+    for day, vector in zip(days, vectors, strict=True):  # the definition, article by article
+        open_ = np.flatnonzero(one_by_one.last[: one_by_one.count] >= day - 2)
+        scores = one_by_one.units[open_] @ vector
+        if len(open_) and scores.max() >= 0.8:
+            story = int(open_[np.argmax(scores)])
+            one_by_one.join(story, vector, int(day))
+        else:
+            story = one_by_one.start(vector, int(day))
+        expected.append(story)
+    assert found.tolist() == expected and 40 < len(set(expected)) < 700
+
+
+def story_corpus(store: Store, items: list[tuple[str, str, str, int, np.ndarray]]) -> dict[str, int]:
+    """Articles ``(id, language, outlet, day of March 2025, vector)``."""
+    pks = stored_corpus(store, [(i, lang, date(2025, 3, day), vector) for i, lang, _, day, vector in items])
+    for i, _, outlet, _, _ in items:
+        store.transaction(
+            lambda c, i=i, outlet=outlet: c.execute(
+                articles.update().where(articles.c.id == pks[i]).values(source=outlet)
+            )
+        )
+    return pks
+
+
+TROOPS = [
+    ("troops-guardian", "en", "Guardian", 1, unit(1, 0.12)),
+    ("troops-ria", "ru", "RIA", 1, unit(1, 0.02)),
+    ("floods-bbc", "en", "BBC", 2, unit(0, 0, 1)),
+    ("troops-bta", "bg", "BTA", 2, unit(1, -0.1)),
+]
+
+
+def test_stories_are_stored_incrementally_and_a_rebuild_gives_the_same_groups(store):
+    pks = story_corpus(store, TROOPS)
+    first = update_stories(store)
+    assert (first.clustered, first.started, first.rebuilt) == (4, 2, False)
+    troops, floods = list_stories(store)
+    assert (troops.size, troops.languages, troops.outlets) == (3, ("bg", "en", "ru"), ("BTA", "Guardian", "RIA"))
+    assert troops.headline == "Title troops-ria" and troops.representative == pks["troops-ria"]  # nearest the centre
+    assert (troops.first_day, troops.last_day, floods.size) == (date(2025, 3, 1), date(2025, 3, 2), 1)
+    later = story_corpus(store, [("troops-folha", "pt", "Folha", 4, unit(1, 0.05)), ("late", "en", "BBC", 9, unit(1))])
+    second = update_stories(store)
+    assert (second.clustered, second.started) == (2, 1)  # one joins the open story; the other comes after its window
+    grown = story(store, troops.id)
+    assert grown is not None and grown[0].size == 4 and grown[0].languages == ("bg", "en", "pt", "ru")
+    assert [m.pk for m in grown[1]] == [
+        pks["troops-guardian"],
+        pks["troops-ria"],
+        pks["troops-bta"],
+        later["troops-folha"],
+    ]
+    groups = {frozenset(m.pk for m in story(store, s.id)[1]) for s in list_stories(store)}
+    assert update_stories(store, rebuild=True).rebuilt
+    assert {frozenset(m.pk for m in story(store, s.id)[1]) for s in list_stories(store)} == groups
+    assert [s.size for s in list_stories(store, languages=("pt",))] == [4]
+    assert [s.size for s in list_stories(store, sources=("BBC",))] == [1, 1]
+    assert list_stories(store, since=date(2025, 3, 5), until=date(2025, 3, 8)) == []
+    assert story(store, 10**6) is None
+
+
+def test_stories_command_and_endpoints(capsys, tmp_path):
+    db = str(tmp_path / "corpus.db")
+    with Store(db) as store:
+        stored_corpus(store, [("fast", "en", None, None)])
+    code, _, err = run(capsys, "stories", "--db", db)
+    assert code == 2 and "no article vectors" in err and len(err.strip().splitlines()) == 1
+    with Store(db) as store:
+        story_corpus(store, TROOPS)
+    code, out, err = run(capsys, "stories", "--db", db, "--format", "json")
+    assert code == 0 and "4 article(s) grouped (2 new stories)" in err
+    first, floods = (json.loads(line) for line in out.splitlines())
+    assert (first["size"], first["languages"], first["headline"]) == (3, ["bg", "en", "ru"], "Title troops-ria")
+    assert (floods["size"], floods["outlets"]) == (1, ["BBC"])
+    code, out, _ = run(capsys, "stories", "--db", db, "--lang", "ru", "--format", "csv")
+    assert code == 0 and out.splitlines()[1].split(",")[:3] == [str(first["story"]), "Title troops-ria", "3"]
+    code, out, _ = run(capsys, "stories", "--db", db, "--source", "BBC")
+    assert code == 0 and "floods" in out and "troops" not in out
+    code, out, err = run(capsys, "stories", "--db", db, "--since", "2024-01-01", "--until", "2024-01-31")
+    assert code == 2 and out == "" and "no stories with articles published 2024-01-01 to 2024-01-31" in err
+    with TestClient(create_app(Settings(db=db))) as client:
+        listed = client.get("/api/stories", params={"lang": "bg"}).json()
+        assert [s["id"] for s in listed] == [first["story"]] and listed[0]["outlets"] == ["BTA", "Guardian", "RIA"]
+        detail = client.get(f"/api/stories/{first['story']}").json()
+        assert [a["id"] for a in detail["articles"]] == ["troops-guardian", "troops-ria", "troops-bta"]
+        assert client.get("/api/stories/999").status_code == 404
+        assert client.get("/api/stories", params={"since": "2030-01-01"}).json() == []
+        schema = client.get("/openapi.json").json()
+        assert schema["paths"]["/api/stories/{story_id}"]["get"]["responses"]["200"]["content"]
+        assert "StoryDetailOut" in schema["components"]["schemas"]

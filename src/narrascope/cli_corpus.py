@@ -166,6 +166,8 @@ def analyse_database(
                 fast=fast,
             )
         counts = store.counts()
+        if not fast:
+            _group_stories(store)
         stderr.print(
             f"{result.analysed} article(s) analysed in {result.seconds:.1f} s ({result.rate:.1f}/s, {result.workers} "
             f"worker(s), {engine}); {counts['analyses']} of {counts['articles']} analysed in {store.name}",
@@ -183,6 +185,19 @@ def analyse_database(
     for label, count in sorted(totals.items(), key=lambda item: -item[1])[:15]:
         table.add_row(label, str(count))
     stdout.print(table)
+
+
+def _group_stories(store: Any) -> None:
+    """Put the newly analysed articles into stories (``narrascope stories``), so the API and pages list them."""
+    from narrascope.similarity.index import NoVectorsError
+    from narrascope.similarity.stories import update_stories
+
+    try:
+        done = update_stories(store)
+    except NoVectorsError:  # nothing analysed by the reading engine yet
+        return
+    if done.clustered:
+        stderr.print(f"{done.clustered} article(s) grouped into stories ({done.started} new)", highlight=False)
 
 
 @click.command(context_settings=CONTEXT)

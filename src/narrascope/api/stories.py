@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from pydantic import BaseModel, Field
@@ -12,6 +12,7 @@ from narrascope.api.app import StoreDep, require_read
 from narrascope.api.routes import _errors
 from narrascope.similarity.index import NothingWithinError, NoVectorsError, SimilarityError
 from narrascope.similarity.similar import similar_articles
+from narrascope.similarity.stories import Story, list_stories, story
 from narrascope.store.schema import MAX_ROW
 
 router = APIRouter(responses=_errors(401, 422, 429))
@@ -65,3 +66,88 @@ def get_similar(
         )
         for s in found
     ]
+
+
+class StoryOut(BaseModel):
+    id: int = Field(description="/api/stories/{id}; the framing comparison page is /stories/{id}.")
+    headline: str = Field(description="Title of the article nearest the story's centroid.")
+    representative: int | None = Field(description="Row number of that article.")
+    size: int = Field(description="Articles in the story.")
+    first_day: date
+    last_day: date
+    languages: list[str]
+    outlets: list[str]
+
+
+class StoryArticleOut(BaseModel):
+    pk: int
+    id: str
+    title: str
+    source: str | None
+    language: str | None
+    published: date | None
+    similarity: float = Field(description="Cosine to the story's centroid when the article joined it.")
+
+
+class StoryDetailOut(StoryOut):
+    articles: list[StoryArticleOut] = Field(description="In publication order.")
+
+
+def _story_out(found: Story) -> dict[str, Any]:
+    return {
+        "id": found.id,
+        "headline": found.headline,
+        "representative": found.representative,
+        "size": found.size,
+        "first_day": found.first_day,
+        "last_day": found.last_day,
+        "languages": list(found.languages),
+        "outlets": list(found.outlets),
+    }
+
+
+@router.get(
+    "/stories", tags=["corpus"], summary="Stories across outlets and languages", dependencies=[Depends(require_read)]
+)
+def get_stories(
+    store: StoreDep,
+    since: Annotated[date | None, Query(description="Stories with an article published on or after.")] = None,
+    until: Annotated[date | None, Query(description="…on or before.")] = None,
+    lang: Annotated[list[str], Query(description="Stories with an article in these languages.")] = [],  # noqa: B006
+    source: Annotated[list[str], Query(description="Stories with an article of these outlets.")] = [],  # noqa: B006
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=MAX_ROW)] = 0,
+) -> list[StoryOut]:
+    """The stored stories (grouped by `narrascope analyze --db` and `narrascope stories`), largest first, then the
+    latest; empty when none has an article within the filters."""
+    found = list_stories(store, since, until, tuple(x.lower() for x in lang), tuple(source), limit, offset)
+    return [StoryOut(**_story_out(item)) for item in found]
+
+
+@router.get(
+    "/stories/{story_id}",
+    tags=["corpus"],
+    summary="One story and its articles",
+    dependencies=[Depends(require_read)],
+    responses=_errors(404),
+)
+def get_story(story_id: Annotated[int, Path(ge=1, le=MAX_ROW)], store: StoreDep) -> StoryDetailOut:
+    found = story(store, story_id)
+    if found is None:
+        raise HTTPException(404, f"no story {story_id}")
+    summary, members = found
+    return StoryDetailOut(
+        **_story_out(summary),
+        articles=[
+            StoryArticleOut(
+                pk=m.pk,
+                id=m.article_id,
+                title=m.title,
+                source=m.source,
+                language=m.language,
+                published=m.published,
+                similarity=m.similarity,
+            )
+            for m in members
+        ],
+    )

@@ -11,6 +11,7 @@ an article was deleted) reloads the table.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -176,12 +177,21 @@ def nearest(
 
 
 def _nothing_within(languages: tuple[str, ...], since: date | None, until: date | None) -> str:
+    return "no other analysed article with a vector " + (describe_filters(languages, since, until) or "in the store")
+
+
+def describe_filters(
+    languages: Sequence[str], since: date | None, until: date | None, sources: Sequence[str] = ()
+) -> str:
+    """The filters in words, for messages that say nothing passed them ("in en, ru published 2025-01-01 to …")."""
     parts = []
     if languages:
         parts.append(f"in {', '.join(languages)}")
+    if sources:
+        parts.append(f"from {', '.join(sources)}")
     if since or until:
         parts.append(f"published {since or '…'} to {until or '…'}")
-    return "no other analysed article with a vector " + (" ".join(parts) if parts else "in the store")
+    return " ".join(parts)
 
 
 def clear_cache() -> None:

@@ -14,7 +14,10 @@ Tables:
   (counted on the day they were ingested), so trends can leave them out: all on one day, they make a false spike;
 * ``article_vectors`` — the article's embedding by the reading engine's encoder (float16 bytes), with the encoder
   version; analyses by the fast engine have none. ``id`` grows with every row written, so a process that caches
-  the vectors sees from ``count`` and ``max(id)`` whether rows were added or replaced since it read them.
+  the vectors sees from ``count`` and ``max(id)`` whether rows were added or replaced since it read them;
+* ``stories`` / ``story_articles`` — articles grouped into stories by their vectors (see
+  :mod:`narrascope.similarity.stories`): each story's centroid (float32 sum of its unit vectors), size, first and
+  last day, representative article and the clustering parameters that made it; each article's story.
 
 :func:`add_counts` keeps the three count tables in step with the analyses.
 
@@ -117,6 +120,28 @@ article_vectors = Table(
     Column("encoder", String(128), nullable=False),
     Column("vector", LargeBinary, nullable=False),  # little-endian float16
     sqlite_autoincrement=True,  # never reuse the id of a deleted last row: the cache would not see the change
+)
+
+stories = Table(
+    "stories",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("params", String(256), nullable=False),  # encoder, threshold and window that made it
+    Column("centroid", LargeBinary, nullable=False),  # little-endian float32 sum of the members' vectors
+    Column("size", Integer, nullable=False),
+    Column("first_day", Date, nullable=False),
+    Column("last_day", Date, nullable=False),
+    Column("representative", Integer, ForeignKey("articles.id", ondelete="SET NULL")),
+    Index("ix_stories_last_day", "last_day"),
+)
+
+story_articles = Table(
+    "story_articles",
+    metadata,
+    Column("article", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("story", Integer, ForeignKey("stories.id", ondelete="CASCADE"), nullable=False),
+    Column("similarity", Float, nullable=False),  # to the story's centroid when the article joined it
+    Index("ix_story_articles_story", "story"),
 )
 
 #: Level name of the per-cell article count in the count tables (the denominator of shares); its name is ``""``.
@@ -246,6 +271,10 @@ def _add_article_vectors(connection: Connection) -> None:
     article_vectors.create(connection, checkfirst=True)
 
 
+def _add_stories(connection: Connection) -> None:
+    metadata.create_all(connection, tables=[stories, story_articles])
+
+
 #: PostgreSQL advisory-lock key that serialises migrations.
 MIGRATION_LOCK = 7_302_025
 #: Migration n (1-based) brings the schema from version n-1 to n. Append, never edit.
@@ -256,6 +285,7 @@ MIGRATIONS: tuple[Callable[[Connection], None], ...] = (
     _rebuild_sqlite_fulltext,
     _count_undated_apart,
     _add_article_vectors,
+    _add_stories,
 )
 
 
