@@ -16,13 +16,14 @@ from __future__ import annotations
 import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
+from narrascope.tasks.entities.not_actors import actor_span
 from narrascope.text.segment import sentences
 from narrascope.text.tokens import token_spans
 from narrascope.text.transliterate import to_latin
@@ -110,7 +111,11 @@ class MentionDetector:
             for first, last, _ in found:
                 flags[first:last] = [1] * (last - first)
             found += [(first, last, "tagger") for first, last in self.tagger.runs(latins, flags)]
-        return _merge(found, tokens)
+        spans = [
+            (mention, actor_span(text, language, mention.start, mention.end, "gazetteer" in mention.sources))
+            for mention in _merge(found, tokens)
+        ]
+        return [replace(mention, start=span[0], end=span[1]) for mention, span in spans if span]
 
     # -- persistence (see EntityModel) ---------------------------------------------------------------------------
 
