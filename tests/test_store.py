@@ -322,6 +322,22 @@ def test_opening_a_store_from_schema_4_counts_its_undated_articles_apart(databas
         assert undated(reopened) == 1 and {p.period for p in trends(reopened, by="day")} == {date(2024, 1, 1)}
 
 
+def test_opening_a_store_from_schema_7_keys_its_actors_canonically(database_url):
+    with Store(database_url) as store:
+        _store_fake(store, [(_article(1, "Moscow\nText."), [FEARS]), (_article(2, "Kyiv\nText."), [FEARS])])
+        for pk, (name, key) in enumerate((("Россия", "rossiya"), ("Kolomoisky", "kolomoisky")), start=1):
+            row = {"article": pk, "name": name, "key": key, "main_role": "Antagonist", "fine_roles": "", "mentions": 1}
+            store.transaction(lambda c, row=row: c.execute(actors.insert().values(**row)))
+        store.transaction(lambda c: c.execute(schema_version.delete().where(schema_version.c.version >= 8)))
+        assert search(store, "", Filters(entity="Russia")) == []
+    with Store(database_url) as reopened:
+        assert {(row["name"], row["key"]) for row in reopened.execute(select(actors.c.name, actors.c.key))} == {
+            ("Russia", "russia"),
+            ("Kolomoisky", "kolomoisky"),
+        }
+        assert [hit.article_id for hit in search(reopened, "", Filters(entity="Москва"))] == ["a1"]
+
+
 def test_alerts_report_spikes_with_their_z_score_and_first_appearances(store):
     _weekly_corpus(store)
     found = alerts(store, by="week", per="source")

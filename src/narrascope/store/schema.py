@@ -51,9 +51,12 @@ from sqlalchemy import (
     func,
     select,
     text,
+    update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
+
+from narrascope.tasks.entities.canonical import canonical
 
 #: Largest row number (and useful offset) of the stores: PostgreSQL's ``integer`` keys.
 MAX_ROW = 2**31 - 1
@@ -275,6 +278,16 @@ def _add_stories(connection: Connection) -> None:
     metadata.create_all(connection, tables=[stories, story_articles])
 
 
+def _key_actors_canonically(connection: Connection) -> None:
+    """Re-key the stored actors by their canonical actor ("Россия", "Moscow" → Russia), so entity filters and
+    actor pages find what older analyses named in any form; names the canonical table does not know keep theirs."""
+    names = connection.execute(select(actors.c.name).distinct()).scalars().all()
+    for name in names:
+        found = canonical(name)
+        if found:
+            connection.execute(update(actors).where(actors.c.name == name).values(name=found.name, key=found.key))
+
+
 #: PostgreSQL advisory-lock key that serialises migrations.
 MIGRATION_LOCK = 7_302_025
 #: Migration n (1-based) brings the schema from version n-1 to n. Append, never edit.
@@ -286,6 +299,7 @@ MIGRATIONS: tuple[Callable[[Connection], None], ...] = (
     _count_undated_apart,
     _add_article_vectors,
     _add_stories,
+    _key_actors_canonically,
 )
 
 
