@@ -211,3 +211,39 @@ def test_private_server_signs_a_browser_in(page, corpus):
         page.wait_for_selector("mark")  # back on the search it asked for, with highlighted hits
         assert page.url == f"{private}/search?q=troops"
         _shot(page, "private-search")
+
+
+@pytest.fixture(scope="module")
+def story_server(tmp_path_factory):
+    """A corpus of one story told by three outlets in three languages (synthetic analyses and vectors)."""
+    from .test_similarity import framed_story
+
+    database = str(tmp_path_factory.mktemp("stories") / "stories.db")
+    with Store(database) as store:
+        framed_story(store)
+    with _serving(Settings(db=database)) as url:
+        yield url
+
+
+def test_a_story_shows_its_outlets_side_by_side_with_their_disagreements(page, story_server):
+    page.goto(f"{story_server}/stories")
+    page.get_by_role("link", name="UK troops (RIA)").click()
+    page.wait_for_selector("table.compare")
+    outlets = page.locator("table.compare thead th.outlet").all_inner_texts()
+    assert [text.split("\n")[0].strip() for text in outlets] == ["BTA", "Guardian", "RIA"]
+    russia = page.locator("#actor-rows tr", has_text="Russia")
+    assert russia.locator(".role-antagonist").count() == 2 and russia.locator(".role-protagonist").count() == 1
+    disputed = page.locator("#actor-rows tr.disagree")
+    assert disputed.count() == 2
+    agreed = page.locator("#narrative-rows tr:not(.disagree):not(.section)").first
+    highlight = disputed.first.evaluate("row => getComputedStyle(row).backgroundColor")
+    assert highlight != agreed.evaluate("row => getComputedStyle(row).backgroundColor")
+    assert page.locator("svg.story-graph line.edge").count() == 5
+    assert page.locator("svg.story-graph circle.disputed").count() == 2
+    _shot(page, "story")
+    page.locator("table.compare thead a", has_text="UK troops (Guardian)").click()
+    page.wait_for_selector("#similar-coverage")
+    assert page.locator("#similar-coverage li a").all_inner_texts() == ["UK troops (RIA)", "UK troops (BTA)"]
+    details = page.locator("#similar-coverage li .muted").all_inner_texts()
+    assert details[0].startswith("ru · RIA") and details[1].startswith("bg · BTA")
+    _shot(page, "similar-coverage")

@@ -11,13 +11,15 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from narrascope.api import Settings, create_app
-from narrascope.document import Analysis, Article
+from narrascope.document import Actor, Analysis, Article, Label
 from narrascope.similarity.clustering import StoryState, assign
+from narrascope.similarity.framing import compare
 from narrascope.similarity.index import SimilarityError, nearest
 from narrascope.similarity.similar import resolve_article, similar_articles
 from narrascope.similarity.stories import list_stories, story, update_stories
 from narrascope.store import Store
 from narrascope.store.schema import article_vectors, articles, schema_version
+from narrascope.web.story_graph import actor_role_graph
 
 from .test_cli import run
 
@@ -307,3 +309,100 @@ def test_stories_command_and_endpoints(capsys, tmp_path):
         schema = client.get("/openapi.json").json()
         assert schema["paths"]["/api/stories/{story_id}"]["get"]["responses"]["200"]["content"]
         assert "StoryDetailOut" in schema["components"]["schemas"]
+
+
+BLAME = "URW: Blaming the war on others rather than the invader"
+FEARS = "URW: Amplifying war-related fears"
+#: One story told by three outlets: (id, language, outlet, vector, narratives, actors (name, role, fine), techniques).
+FRAMED = [
+    (
+        "uk-troops-guardian",
+        "en",
+        "Guardian",
+        unit(1, 0.1),
+        {FEARS: 0.7},
+        [("UK", "Protagonist", "Guardian"), ("Russia", "Antagonist", "Instigator")],
+        ["Loaded_Language"],
+    ),
+    (
+        "uk-troops-ria",
+        "ru",
+        "RIA",
+        unit(1, 0.05),
+        {BLAME: 0.8, FEARS: 0.6},
+        [("Великобритания", "Antagonist", "Instigator"), ("Россия", "Protagonist", "Guardian")],
+        ["Loaded_Language", "Appeal_to_Fear-Prejudice"],
+    ),
+    ("uk-troops-bta", "bg", "BTA", unit(1, 0.0), {FEARS: 0.5}, [("Русия", "Antagonist", "Instigator")], []),
+]
+
+
+def framed_story(store: Store) -> int:
+    """Store :data:`FRAMED` with full analyses, group it; the story's id."""
+    store.ingest(
+        [
+            Article(
+                i,
+                f"UK troops {i}\n\nText {i}.",
+                title=f"UK troops ({o})",
+                language=lang,
+                source=o,
+                published=date(2025, 3, 1),
+            )
+            for i, lang, o, *_ in FRAMED
+        ]
+    )
+    by_id = {item[0]: item for item in FRAMED}
+    for batch in store.pending("m-1"):
+        results = []
+        for stored in batch:
+            _, lang, _, vector, narratives, actors, techniques = by_id[stored.article.id]
+            analysis = Analysis(
+                article=stored.article,
+                language=lang,
+                vector=vector,
+                models={"encoder": ENCODER},
+                narratives=[Label(name, confidence) for name, confidence in narratives.items()],
+                actors=[Actor(name, Label(role, 0.9), (Label(fine, 0.8),), (0, 1)) for name, role, fine in actors],
+                techniques=[Label(name, 1.0) for name in techniques],
+            )
+            results.append((stored, analysis))
+        store.save_analyses(results, "m-1")
+    update_stories(store)
+    (found,) = list_stories(store)
+    return found.id
+
+
+def test_outlets_are_compared_row_by_actor_across_languages_and_their_disagreements_flagged(store):
+    story_id = framed_story(store)
+    _, members = story(store, story_id)
+    comparison = compare([(m.pk, store.analysis(m.pk)) for m in members])
+    assert [column.outlet for column in comparison.columns] == ["BTA", "Guardian", "RIA"]
+    rows = {row.name: row for row in comparison.actors}
+    assert set(rows) == {"Russia", "United Kingdom"}  # Россия, Русия and Russia are one actor; UK and Великобритания
+    russia, uk = rows["Russia"], rows["United Kingdom"]
+    assert [cell.main if cell else None for cell in russia.cells] == ["Antagonist", "Antagonist", "Protagonist"]
+    assert [cell.main if cell else None for cell in uk.cells] == [None, "Protagonist", "Antagonist"]
+    assert russia.disagree and uk.disagree and comparison.actors[0] is russia  # named by every outlet: first
+    narratives = {row.name: row for row in comparison.narratives}
+    assert narratives[FEARS].cells == (0.5, 0.7, 0.6) and not narratives[FEARS].disagree
+    assert narratives[BLAME].cells == (None, None, 0.8) and narratives[BLAME].disagree
+    assert (comparison.techniques[0].name, comparison.techniques[0].cells) == ("Loaded_Language", (None, 1, 1))
+    graph = str(actor_role_graph(comparison))
+    assert graph.count('<line class="edge"') == 5 and graph.count('class="actor disputed"') == 2
+    assert 'data-role="Antagonist"' in graph and "Великобритания" not in graph  # canonical names only
+
+
+def test_the_story_page_shows_the_outlets_side_by_side(database_url):
+    with Store(database_url) as store:
+        story_id = framed_story(store)
+    with TestClient(create_app(Settings(db=database_url))) as client:
+        page = client.get(f"/stories/{story_id}")
+        assert page.status_code == 200
+        text = page.text
+        assert text.index(">BTA") < text.index(">Guardian") < text.index(">RIA")
+        actor_rows = text[text.index('id="actor-rows"') : text.index('id="technique-rows"')]
+        assert actor_rows.count('class="disagree"') == 2 and "Instigator" in actor_rows
+        assert '<svg class="chart story-graph"' in text
+        assert "UK troops (RIA)" in client.get("/stories").text  # the headline: the article nearest the centre
+        assert client.get("/stories/999").status_code == 404

@@ -309,8 +309,11 @@ def logout() -> RedirectResponse:
 def mount(app: FastAPI) -> None:
     """Add the pages and their static assets (served locally: no CDN) to ``app``."""
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    from narrascope.web.stories import router as story_pages
+
     app.include_router(sign_in)
     app.include_router(router)
+    app.include_router(story_pages)
 
     @app.exception_handler(StarletteHTTPException)  # also the router's own 404 and 405, not only ours
     async def http_error(request: Request, error: StarletteHTTPException) -> Any:
