@@ -13,6 +13,7 @@ from narrascope.store.store import ARTICLES_LEVEL, Store
 
 @dataclass(frozen=True, slots=True)
 class ActorCount:
+    key: str  # the stored actor key: its page is /actors/{page_id(key)}
     name: str
     main_role: str
     articles: int
@@ -47,6 +48,7 @@ def top_actors(
     """Actors named in the most articles (within ``filters``), by main role; ``role``: main or fine role."""
     query = (
         select(
+            actors.c.key,
             func.max(actors.c.name).label("name"),
             actors.c.main_role,
             func.count(func.distinct(actors.c.article)).label("articles"),
@@ -59,7 +61,7 @@ def top_actors(
     )
     if role:
         query = query.where((actors.c.main_role == role) | actors.c.fine_roles.contains(role))
-    return [ActorCount(row["name"], row["main_role"], int(row["articles"])) for row in store.execute(query)]
+    return [ActorCount(row["key"], row["name"], row["main_role"], int(row["articles"])) for row in store.execute(query)]
 
 
 def top_sources(store: Store, label: str, limit: int = 10) -> list[tuple[str, int]]:

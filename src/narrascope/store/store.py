@@ -112,6 +112,12 @@ def vector_bytes(vector: Any) -> bytes:
     return np.asarray(vector, dtype=VECTOR_DTYPE).tobytes()
 
 
+def stored_actor_key(name: str) -> str:
+    """The key the ``actors`` table keeps for an actor named ``name``: its canonical actor's (see
+    :func:`actor_key`), cut to the column's width. Actor pages and links find stored actors by it."""
+    return actor_key(name)[:512]
+
+
 def analysis_record(stored: StoredArticle, analysis: Analysis) -> AnalysisRecord:
     """The record of ``analysis`` of the stored article."""
     return AnalysisRecord(
@@ -128,7 +134,7 @@ def analysis_record(stored: StoredArticle, analysis: Analysis) -> AnalysisRecord
         actors=tuple(
             (
                 display_name(actor.name)[:512],
-                actor_key(actor.name)[:512],
+                stored_actor_key(actor.name),
                 actor.main_role.name,
                 ",".join(label.name for label in actor.fine_roles),
                 len(actor.mentions),

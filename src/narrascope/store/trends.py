@@ -59,7 +59,7 @@ class Alert:
     baseline: float | None  # mean share over the trailing window (spikes only)
 
 
-def _as_date(value: Any) -> date:
+def as_date(value: Any) -> date:
     """Period starts come back as ISO strings (SQLite), timestamps (PostgreSQL date_trunc) or dates."""
     if isinstance(value, str):
         return date.fromisoformat(value[:10])
@@ -68,7 +68,7 @@ def _as_date(value: Any) -> date:
     return value
 
 
-def _period(dialect: str, day: Any, by: Period) -> Any:
+def period_expression(dialect: str, day: Any, by: Period) -> Any:
     """The SQL expression of the period start of ``day`` (a date column), so that the database does the grouping."""
     if dialect == "postgresql":
         return (day if by == "day" else func.date_trunc(by, day)).label("period")
@@ -171,7 +171,7 @@ def _sums(
     totals: dict[tuple[date, str], int] = defaultdict(int)
     for counted, sign in ((table, 1), *(() if include_undated else ((undated_label_counts, -1),))):
         group_column = None if per is None else counted.c[per]
-        columns = [_period(store.dialect, counted.c.day, by), counted.c.level, counted.c.name]
+        columns = [period_expression(store.dialect, counted.c.day, by), counted.c.level, counted.c.name]
         if group_column is not None:
             columns.append(group_column)
         query = select(*columns, func.sum(counted.c.count).label("count")).group_by(*columns)
@@ -180,7 +180,7 @@ def _sums(
         if labels:
             query = query.where(counted.c.name.in_([*labels, ""]))
         for row in store.execute(query):
-            key = (_as_date(row["period"]), row[group_column.name] if group_column is not None else "")
+            key = (as_date(row["period"]), row[group_column.name] if group_column is not None else "")
             if row["level"] == ARTICLES_LEVEL:
                 totals[key] += sign * int(row["count"])
             else:
