@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 
+import narrascope.web.charts
 from narrascope.document import Actor, Analysis, Article, Label, Mention, Span
 from narrascope.store import Store
 from narrascope.store.actor_profile import actor_profile
 from narrascope.store.stats import top_actors
 from narrascope.store.store import stored_actor_key
+from narrascope.tasks.entities.canonical import page_id
+from narrascope.web.charts import ROLE_COLOURS
 
 #: (id, language, outlet, published, [(actor's name as written, main role, fine roles, its sentence)]).
 CAST = (
@@ -111,3 +116,87 @@ def test_an_actor_no_article_names_has_no_profile(store):
 def test_top_actors_carry_the_key_of_their_page(store):
     keys = {actor.name: actor.key for actor in top_actors(store)}
     assert keys["Russia"] == RUSSIA and keys["NATO"] == stored_actor_key("НАТО")
+
+
+@pytest.fixture
+def client(store):
+    from fastapi.testclient import TestClient
+
+    from narrascope.api import Settings, create_app
+
+    with TestClient(create_app(Settings(db=store.url.render_as_string(hide_password=False)))) as opened:
+        yield opened
+
+
+def test_the_actor_page_shows_roles_over_time_by_outlet_and_language_and_the_casting_sentences(client):
+    page = client.get(f"/actors/{page_id(RUSSIA)}")
+    assert page.status_code == 200
+    html = page.text
+    assert "<h1>Russia</h1>" in html and "also written Россия, Moscow" in html
+    assert '<svg class="chart"' in html and html.count(f'stroke="{ROLE_COLOURS["Antagonist"]}"') == 1
+    outlets = html.split('id="by-outlet"')[1].split("</table>")[0]
+    assert outlets.index("Guardian") < outlets.index("RIA") and 'href="/search?source=Guardian"' in outlets
+    assert 'id="by-language"' in html and 'href="/search?lang=ru"' in html
+    articles = html.split('class="hits casting"')[1]
+    assert articles.index("Россия защищает мир.") < articles.index("Russia launched the strike.")
+    assert "NATO sent help." not in articles and articles.count('href="/articles/') == 3
+    assert "1 article without a publication date is not in the chart" in html
+
+
+def test_an_unknown_actor_page_is_the_html_404(client):
+    page = client.get("/actors/nobody-at-all")
+    assert page.status_code == 404 and "text/html" in page.headers["content-type"]
+    assert "nobody-at-all" in page.text and "<h1>404</h1>" in page.text
+
+
+def test_role_colours_of_the_chart_are_those_of_the_role_pills():
+    from narrascope.web.highlight import ROLE_CLASSES
+
+    css = (Path(narrascope.web.charts.__file__).parent / "static" / "app.css").read_text()
+    variables = dict(re.findall(r"--(\w+): (#[0-9a-fA-F]{6})", css))
+    for role, colour in ROLE_COLOURS.items():
+        variable = re.search(rf"\.{ROLE_CLASSES[role]} {{[^}}]*color: var\(--(\w+)\)", css).group(1)
+        assert variables[variable].lower() == colour.lower(), role
+
+
+def test_the_article_page_links_its_actors_shows_their_names_and_colours_mentions_as_the_table(database_url):
+    from fastapi.testclient import TestClient
+
+    from narrascope.api import Settings, create_app
+
+    text = "UK troops\nLondon sends troops. Britain helps the refugees."
+    article = Article("uk", text, language="en", source="Daily", published=date(2025, 2, 1))
+    first, second = (text.index(sentence) for sentence in ("London sends troops.", "Britain helps the refugees."))
+    spans = [Span.of(text, first, first + 6), Span.of(text, second, second + 7)]
+    evidence = [Span.of(text, first, text.index(" Britain")), Span.of(text, second, len(text))]
+    mentions = [
+        Mention(spans[0], Label("Antagonist", 0.9, (evidence[0],)), (Label("Instigator", 0.8, (evidence[0],)),), 0),
+        Mention(spans[1], Label("Protagonist", 0.6, (evidence[1],)), (Label("Guardian", 0.7, (evidence[1],)),), 0),
+    ]
+    actor = Actor(
+        "United Kingdom", Label("Antagonist", 0.6), (Label("Instigator", 1.0),), (0, 1), ("London", "Britain")
+    )
+    with Store(database_url) as store:
+        store.ingest([article])
+        (stored,) = next(store.pending("m-1"))
+        store.save_analyses(
+            [(stored, Analysis(article=article, language="en", mentions=mentions, actors=[actor]))], "m-1"
+        )
+        pk = stored.pk
+    with TestClient(create_app(Settings(db=database_url))) as client:
+        html = client.get(f"/articles/{pk}").text
+        marks = re.findall(r'<mark class="mention (role-\w+)"[^>]*title="([^"]*)"', html)
+        assert [role for role, _ in marks] == ["role-antagonist", "role-antagonist"]  # the actor's role, as the table
+        assert "this sentence: Protagonist (0.60)" in marks[1][1] and "this sentence" not in marks[0][1]
+        table = html.split('<table class="actors">')[1]
+        assert '<a href="/actors/united-kingdom">United Kingdom</a>' in table and "(London, Britain)" in table
+        assert 'class="pill role-antagonist">Antagonist<' in table
+        page = client.get("/actors/united-kingdom")
+        assert page.status_code == 200 and "also written London, Britain" in page.text
+
+
+def test_the_dashboard_links_its_most_cast_actors_to_their_pages(client):
+    html = client.get("/").text
+    antagonists = html.split('id="antagonists-heading"')[1].split("</section>")[0]
+    assert f'<a class="pill role-antagonist" href="/actors/{page_id(RUSSIA)}">Russia</a>' in antagonists
+    assert client.get(f"/actors/{page_id(stored_actor_key('NATO'))}").status_code == 200

@@ -107,6 +107,12 @@ class Actor:
     mentions: tuple[int, ...]  # indices into Analysis.mentions
     aliases: tuple[str, ...] = ()  # the names the article uses for it, most used first ("Россия", "Москва")
 
+    @property
+    def other_names(self) -> tuple[str, ...]:
+        """The article's names for the actor besides its display name ("London", "Britain" for United Kingdom):
+        reports show them, so a reader sees which words of the text the canonical name stands for."""
+        return tuple(alias for alias in self.aliases if alias.casefold() != self.name.casefold())
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,

@@ -3,6 +3,8 @@
 The text is cut at every span boundary; each piece is escaped and wrapped in the markup of the spans covering it:
 ``<span data-ev="n0 s1 t2">`` for evidence of narrative 0 / sub-narrative 1 / technique group 2 (the page's script
 shows a label's evidence on click), ``<mark class="role-…">`` for an actor mention with its roles in a tooltip.
+A mention is coloured by its actor's role in the article, the role the actors table shows; a sentence that reads
+the actor otherwise says so in the tooltip.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from itertools import pairwise
 
 from markupsafe import Markup, escape
 
-from narrascope.document import Analysis, Mention
+from narrascope.document import Actor, Analysis, Mention
 
 ROLE_CLASSES = {"Protagonist": "role-protagonist", "Antagonist": "role-antagonist", "Innocent": "role-innocent"}
 
@@ -39,9 +41,21 @@ def evidence_ids(analysis: Analysis) -> dict[tuple[int, int], list[str]]:
     return found
 
 
-def mention_title(mention: Mention) -> str:
+def mention_title(mention: Mention, actor: Actor | None = None) -> str:
+    """The tooltip of a mention: its actor's role (when known), then the role this mention's sentence reads."""
     fine = ", ".join(f"{label.name} ({label.confidence:.2f})" for label in mention.fine_roles)
-    return f"{mention.main_role.name} ({mention.main_role.confidence:.2f})" + (f" — {fine}" if fine else "")
+    own = f"{mention.main_role.name} ({mention.main_role.confidence:.2f})" + (f" — {fine}" if fine else "")
+    if actor is None:
+        return own
+    overall = f"{actor.main_role.name} ({actor.main_role.confidence:.2f}): {actor.name}'s role in this article"
+    return overall if mention.main_role.name == actor.main_role.name else f"{overall}; this sentence: {own}"
+
+
+def mention_role(analysis: Analysis, mention: Mention) -> tuple[str, Actor | None]:
+    """The role a mention is coloured by, and its actor: the actor's role, as in the actors table (a mention
+    whose actor is missing keeps its own)."""
+    actor = analysis.actors[mention.actor] if 0 <= mention.actor < len(analysis.actors) else None
+    return (actor.main_role.name if actor else mention.main_role.name), actor
 
 
 def article_html(analysis: Analysis) -> Markup:
@@ -69,10 +83,10 @@ def article_html(analysis: Analysis) -> Markup:
         html = str(escape(piece))
         mention = mentions[mention_index] if mention_index < len(mentions) else None
         if mention is not None and mention.span.start <= start and end <= mention.span.end:
-            role_class = ROLE_CLASSES.get(mention.main_role.name, "role-other")
+            role, actor = mention_role(analysis, mention)
             html = (
-                f'<mark class="mention {role_class}" tabindex="0" data-actor="{mention.actor}" '
-                f'title="{escape(mention_title(mention))}">{html}</mark>'
+                f'<mark class="mention {ROLE_CLASSES.get(role, "role-other")}" tabindex="0" '
+                f'data-actor="{mention.actor}" title="{escape(mention_title(mention, actor))}">{html}</mark>'
             )
         ids = sorted({i for (a, b), labels in evidence.items() if a <= start and end <= b for i in labels})
         if ids:

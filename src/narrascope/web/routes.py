@@ -22,7 +22,9 @@ from narrascope.similarity.similar import similar_articles
 from narrascope.store.schema import MAX_ROW
 from narrascope.store.search import Filters, check_query, marked_html, search
 from narrascope.store.stats import analysed_by, label_totals, top_actors, top_sources
+from narrascope.store.store import stored_actor_key
 from narrascope.store.trends import alerts, trends, undated
+from narrascope.tasks.entities.canonical import page_id
 from narrascope.taxonomy import narratives, techniques
 from narrascope.web.charts import share_chart
 from narrascope.web.highlight import ROLE_CLASSES, article_html, technique_groups
@@ -41,6 +43,16 @@ def narrative_url(name: str) -> str:
     return "/narratives/" + quote(name, safe="")
 
 
+def actor_url(key: str) -> str:
+    """The page of the actor stored under ``key`` (see :func:`stored_actor_key`)."""
+    return "/actors/" + quote(page_id(key), safe="")
+
+
+def actor_name_url(name: str) -> str:
+    """The page of the actor an analysis names ``name``: the key the store keeps for it."""
+    return actor_url(stored_actor_key(name))
+
+
 def snippet_html(snippet: str) -> str:
     """A search snippet with its matches in <mark>, everything else escaped."""
     from markupsafe import Markup
@@ -54,7 +66,12 @@ def safe_link(url: str | None) -> str | None:
 
 
 templates.env.globals.update(
-    narrative_url=narrative_url, snippet_html=snippet_html, safe_link=safe_link, role_classes=ROLE_CLASSES
+    narrative_url=narrative_url,
+    actor_url=actor_url,
+    actor_name_url=actor_name_url,
+    snippet_html=snippet_html,
+    safe_link=safe_link,
+    role_classes=ROLE_CLASSES,
 )
 
 
@@ -309,11 +326,13 @@ def logout() -> RedirectResponse:
 def mount(app: FastAPI) -> None:
     """Add the pages and their static assets (served locally: no CDN) to ``app``."""
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    from narrascope.web.actors import router as actor_pages
     from narrascope.web.stories import router as story_pages
 
     app.include_router(sign_in)
     app.include_router(router)
     app.include_router(story_pages)
+    app.include_router(actor_pages)
 
     @app.exception_handler(StarletteHTTPException)  # also the router's own 404 and 405, not only ours
     async def http_error(request: Request, error: StarletteHTTPException) -> Any:
