@@ -200,3 +200,18 @@ def test_the_dashboard_links_its_most_cast_actors_to_their_pages(client):
     antagonists = html.split('id="antagonists-heading"')[1].split("</section>")[0]
     assert f'<a class="pill role-antagonist" href="/actors/{page_id(RUSSIA)}">Russia</a>' in antagonists
     assert client.get(f"/actors/{page_id(stored_actor_key('NATO'))}").status_code == 200
+
+
+def test_the_terminal_report_shows_an_actors_other_names_beside_its_canonical_name():
+    from rich.console import Console
+
+    from narrascope.report import actors_table
+
+    text = "UK\nLondon and Britain. Russia too."
+    uk = Actor("United Kingdom", Label("Antagonist", 0.8), (), (0, 1), ("London", "Britain"))
+    russia = Actor("Russia", Label("Innocent", 0.7), (), (2,), ("Russia",))
+    console = Console(width=120, record=True)
+    console.print(actors_table(Analysis(article=Article("uk", text), actors=[uk, russia])))
+    lines = console.export_text().splitlines()
+    assert any("United Kingdom (London, Britain)" in line and "Antagonist" in line for line in lines)
+    assert not any("Russia (" in line for line in lines)  # no other name than its own

@@ -104,7 +104,7 @@ _ROLE_STYLES = {"Protagonist": "green", "Antagonist": "red", "Innocent": "blue"}
 
 
 def actors_table(analysis: Analysis) -> Table:
-    """Actors with their overall role, fine roles and how often the article names them."""
+    """Actors with their other names, overall role, fine roles and how often the article names them."""
     ranked = sorted(
         analysis.actors, key=lambda actor: (-len(actor.mentions), actor.mentions[0] if actor.mentions else 0)
     )
@@ -118,7 +118,10 @@ def actors_table(analysis: Analysis) -> Table:
             f"{actor.main_role.name} {actor.main_role.confidence:.2f}", style=_ROLE_STYLES.get(actor.main_role.name, "")
         )
         fine = ", ".join(f"{label.name} ({label.confidence:.0%})" for label in actor.fine_roles)
-        table.add_row(actor.name, role, fine, str(len(actor.mentions)))
+        name = Text(actor.name)
+        if actor.other_names:  # the words of the text the canonical name stands for: "United Kingdom (London)"
+            name.append(f" ({', '.join(actor.other_names)})", style="dim")
+        table.add_row(name, role, fine, str(len(actor.mentions)))
     if len(ranked) > MAX_ACTORS:
         table.caption = f"{len(ranked) - MAX_ACTORS} more actor(s) in --format json"
     return table
