@@ -215,3 +215,23 @@ def test_the_terminal_report_shows_an_actors_other_names_beside_its_canonical_na
     lines = console.export_text().splitlines()
     assert any("United Kingdom (London, Britain)" in line and "Antagonist" in line for line in lines)
     assert not any("Russia (" in line for line in lines)  # no other name than its own
+
+
+def test_the_actor_api_answers_the_profile_as_typed_json_documented_in_openapi(client):
+    answer = client.get(f"/api/actors/{page_id(RUSSIA)}", params={"limit": 2})
+    assert answer.status_code == 200
+    data = answer.json()
+    assert (data["id"], data["name"], data["kind"], data["articles"]) == (page_id(RUSSIA), "Russia", "country", 3)
+    assert data["roles"] == {"Protagonist": 1, "Antagonist": 2, "Innocent": 0} and data["undated"] == 1
+    assert data["fine_roles"][0] == ["Instigator", 2] and data["period"] == "day"
+    assert data["over_time"][0] == {"group": "2025-01-06", "roles": {"Protagonist": 0, "Antagonist": 1, "Innocent": 0}}
+    assert [row["group"] for row in data["by_outlet"]] == ["Guardian", "RIA"]
+    assert [item["article_id"] for item in data["recent"]] == ["r1", "g1"]
+    assert data["recent"][0]["sentences"] == ["Россия защищает мир."] and data["recent"][0]["published"] == "2025-01-20"
+    missing = client.get("/api/actors/nobody")
+    assert missing.status_code == 404 and "nobody" in missing.json()["detail"]
+    entities = {item["name"]: item["id"] for item in client.get("/api/entities").json()}
+    assert client.get(f"/api/actors/{entities['NATO']}").json()["name"] == "NATO"
+    operation = client.get("/openapi.json").json()["paths"]["/api/actors/{actor_id}"]["get"]
+    assert operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith("/ActorProfileOut")
+    assert operation["responses"]["404"]["description"] == "No analysed article names this actor."

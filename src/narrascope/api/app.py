@@ -192,6 +192,7 @@ StoreDep = Annotated[Store, Depends(get_store)]
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The application over ``settings.db``; models are loaded on the first analysis, then kept."""
+    from narrascope.api.actors import router as actors_router
     from narrascope.api.routes import router as api_router
     from narrascope.api.stories import router as stories_router
     from narrascope.web.routes import mount as mount_pages
@@ -244,6 +245,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _mount_docs(app)
     app.include_router(api_router, prefix="/api")
     app.include_router(stories_router, prefix="/api")
+    app.include_router(actors_router, prefix="/api")
     mount_pages(app)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(HeadAsGet)

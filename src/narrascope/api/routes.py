@@ -16,6 +16,7 @@ from narrascope.store.schema import MAX_ROW
 from narrascope.store.search import Filters, check_query, highlights, marked_html, search
 from narrascope.store.stats import label_totals, top_actors
 from narrascope.store.trends import trends, undated
+from narrascope.tasks.entities.canonical import page_id
 from narrascope.taxonomy import narratives, roles
 
 MAX_TEXT_CHARS = 1_000_000
@@ -120,6 +121,7 @@ class LabelOut(BaseModel):
 
 
 class ActorOut(BaseModel):
+    id: str = Field(description="The actor's id: /api/actors/{id}, its page /actors/{id}.")
     name: str
     main_role: str
     articles: int
@@ -331,6 +333,6 @@ def list_entities(
 ) -> list[ActorOut]:
     """Actors named in the most articles, by main role; `role` keeps actors cast in it (main or fine role)."""
     return [
-        ActorOut(name=actor.name, main_role=actor.main_role, articles=actor.articles)
+        ActorOut(id=page_id(actor.key), name=actor.name, main_role=actor.main_role, articles=actor.articles)
         for actor in top_actors(store, replace(found, role=None), found.role, limit)
     ]
