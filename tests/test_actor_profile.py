@@ -14,7 +14,7 @@ from narrascope.store import Store
 from narrascope.store.actor_profile import actor_profile
 from narrascope.store.stats import top_actors
 from narrascope.store.store import stored_actor_key
-from narrascope.tasks.entities.canonical import page_id
+from narrascope.tasks.entities.canonical import display_name, page_id
 from narrascope.web.charts import ROLE_COLOURS
 
 #: (id, language, outlet, published, [(actor's name as written, main role, fine roles, its sentence)]).
@@ -43,7 +43,8 @@ RUSSIA = stored_actor_key("Russia")
 
 
 def cast_analysis(article: Article, cast: list[tuple[str, str, tuple[str, ...], str]]) -> Analysis:
-    """An analysis naming each actor once, in its own sentence of the article's text."""
+    """An analysis naming each actor once, in its own sentence of the article's text, by its canonical name with
+    the written one as its alias (as the pipeline names actors)."""
     mentions, actors = [], []
     for index, (name, role, fine, sentence) in enumerate(cast):
         start = article.text.index(sentence)
@@ -53,7 +54,7 @@ def cast_analysis(article: Article, cast: list[tuple[str, str, tuple[str, ...], 
             Mention(Span.of(article.text, start, start + len(name)), Label(role, 0.8, evidence), fine_labels, index)
         )
         actors.append(
-            Actor(name, Label(role, 0.8, evidence), tuple(Label(label, 0.7) for label in fine), (index,), (name,))
+            Actor(display_name(name), Label(role, 0.8, evidence), tuple(Label(f, 0.7) for f in fine), (index,), (name,))
         )
     return Analysis(article=article, language=article.language, mentions=mentions, actors=actors)
 
@@ -62,8 +63,10 @@ def store_cast(store: Store) -> None:
     """Store :data:`CAST` as analysed articles."""
     by_id = {}
     for article_id, language, outlet, published, cast in CAST:
-        text = f"Headline {article_id}\n" + " ".join(sentence for *_, sentence in cast)
-        by_id[article_id] = (Article(article_id, text, language=language, source=outlet, published=published), cast)
+        title = f"Headline {article_id}"
+        text = f"{title}\n" + " ".join(sentence for *_, sentence in cast)
+        article = Article(article_id, text, title=title, language=language, source=outlet, published=published)
+        by_id[article_id] = (article, cast)
     store.ingest([article for article, _ in by_id.values()])
     for batch in store.pending("m-1"):
         store.save_analyses(

@@ -247,3 +247,35 @@ def test_a_story_shows_its_outlets_side_by_side_with_their_disagreements(page, s
     details = page.locator("#similar-coverage li .muted").all_inner_texts()
     assert details[0].startswith("ru · RIA") and details[1].startswith("bg · BTA")
     _shot(page, "similar-coverage")
+
+
+@pytest.fixture(scope="module")
+def cast_server(tmp_path_factory):
+    """A corpus naming Russia in three languages and outlets (synthetic analyses)."""
+    from .test_actor_profile import store_cast
+
+    database = str(tmp_path_factory.mktemp("actors") / "actors.db")
+    with Store(database) as store:
+        store_cast(store)
+    with _serving(Settings(db=database)) as url:
+        yield url
+
+
+def test_an_actor_clicked_on_an_article_page_opens_its_page_with_the_chart_and_the_article(page, cast_server):
+    page.goto(f"{cast_server}/search?source=RIA")
+    page.locator("ol.hits a.hit-title").first.click()
+    page.wait_for_selector("#article-body")
+    assert page.locator("mark.mention.role-protagonist").count() == 1  # coloured as the actors table says
+    assert "Russia (Россия)" in page.locator("table.actors").inner_text()
+    page.locator("table.actors").get_by_role("link", name="Russia").click()
+    page.wait_for_selector("svg.chart")
+    assert page.url == f"{cast_server}/actors/russia"
+    assert page.locator("h1").inner_text() == "Russia"
+    assert page.locator("svg.chart polyline").count() == 3  # one line per main role
+    listed = page.locator("ol.casting li")
+    assert listed.count() == 3
+    assert "Headline r1" in listed.first.inner_text() and "Россия защищает мир." in listed.first.inner_text()
+    _shot(page, "actor")
+    listed.first.get_by_role("link", name="Headline r1").click()
+    page.wait_for_selector("#article-body")
+    assert "Россия защищает мир." in page.locator("#article-body").inner_text()
