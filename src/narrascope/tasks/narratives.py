@@ -101,7 +101,7 @@ class NarrativeClassifier:
         keep_weights: int = 3000,
         neighbours: int = 10,
         neighbour_weight: float = 0.5,
-        encoder_C: float = 0.05,
+        encoder_C: float = 0.01,
         encoder_weight: float = 0.5,
         folds: int = 5,
         seed: int = 2025,

@@ -58,6 +58,39 @@ def encode_articles(articles: Sequence[Article], console: Console | None = None)
     return [_load(path) for path in paths]
 
 
+def encode_spans(
+    articles: Sequence[Article], spans: Sequence[Sequence[tuple[int, int]]], console: Console | None = None
+) -> list[np.ndarray]:
+    """Pooled encoder vectors (spans × dimensions) of the given character spans of each article, cached.
+
+    For heads that read mentions rather than sentences: each article is read exactly as the pipeline reads it (its
+    sentences, the same windows), then the spans are pooled; the cache key covers the spans too.
+    """
+    from narrascope.encoder.component import shared_encoder
+
+    encoder = shared_encoder()
+    folder = cache_dir() / "features" / encoder.version / "spans"
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for article, chosen in zip(articles, spans, strict=True):
+        key = content_hash(article.text + "\0" + ";".join(f"{start},{end}" for start, end in chosen))
+        paths.append(folder / f"{key}.npy")
+    missing = [i for i, path in enumerate(paths) if not path.is_file()]
+    if missing and console is not None:
+        console.print(f"Encoding {len(missing)} of {len(articles)} articles for their spans (cached in {folder})…")
+    with progress_bar(console or Console(stderr=True, quiet=True), "Encoding", len(missing)) as advance:
+        for i in missing:
+            text = articles[i].text
+            sentence_spans = [(span.start, span.end) for span in sentences(text)] or [(0, len(text))]
+            encoding = encoder.encode([text], [sentence_spans])[0]
+            staging = paths[i].with_suffix(".part.npy")
+            with staging.open("wb") as stream:
+                np.save(stream, encoding.pool(list(spans[i])).astype(np.float16))
+            os.replace(staging, paths[i])
+            advance(1)
+    return [np.load(path).astype(np.float32) for path in paths]
+
+
 def _load(path: Path) -> EncodedArticle:
     with np.load(path) as stored:
         return EncodedArticle(
