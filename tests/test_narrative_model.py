@@ -89,8 +89,8 @@ def test_a_sentence_is_evidence_for_at_most_two_labels_those_it_is_most_specific
         ]
     )
     evidence = _assign_evidence(scores)
-    assert evidence[0] == (0, 2) and evidence[1] == (0,) and evidence[2] == (1,)
-    assert evidence[3] == (1,)  # no positive sentence: its best one with room, so every label shows a quote
+    assert evidence[0] == (0, 2) and evidence[1] == (0, 1) and evidence[2] == (1,)  # sentence 0 is full for label 2
+    assert evidence[3] == (2,)  # no positive sentence: its best one with room, so every label shows a quote
     uses = [sum(sentence in found for found in evidence) for sentence in range(3)]
     assert max(uses) <= 2
 
