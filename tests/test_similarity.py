@@ -12,9 +12,10 @@ from sqlalchemy import select
 
 from narrascope.api import Settings, create_app
 from narrascope.document import Actor, Analysis, Article, Label
+from narrascope.similarity import centre
 from narrascope.similarity.clustering import StoryState, assign
 from narrascope.similarity.framing import compare
-from narrascope.similarity.index import SimilarityError, nearest
+from narrascope.similarity.index import ArticleVector, SimilarityError, nearest
 from narrascope.similarity.similar import resolve_article, similar_articles
 from narrascope.similarity.stories import list_stories, story, update_stories
 from narrascope.store import Store
@@ -67,6 +68,11 @@ def stored_corpus(
     return pks
 
 
+def probe(vector: np.ndarray, encoder: str = ENCODER) -> ArticleVector:
+    """A query vector as if stored."""
+    return ArticleVector(encoder, None, vector)
+
+
 def stored_vectors_by_pk(store: Store) -> dict[int, tuple[str, np.ndarray]]:
     rows = store.execute(select(article_vectors))
     return {row["article"]: (row["encoder"], np.frombuffer(row["vector"], "<f2")) for row in rows}
@@ -104,26 +110,26 @@ def test_nearest_ranks_by_cosine_within_the_language_date_and_encoder_of_the_que
             ("undated", "ru", None, unit(1, 0.01)),
         ],
     )
-    everything = nearest(store, unit(1, 0), ENCODER, limit=10, exclude=(pks["q"],))
+    everything = nearest(store, probe(unit(1, 0)), limit=10, exclude=(pks["q"],))
     assert [n.pk for n in everything] == [pks[i] for i in ("undated", "bg-closer", "ru-close", "en-far")]
     assert everything[0].similarity == pytest.approx(1.0, abs=1e-3) and everything[-1].similarity < 0.01
-    in_russian = nearest(store, unit(1, 0), ENCODER, languages=("ru",))
+    in_russian = nearest(store, probe(unit(1, 0)), languages=("ru",))
     assert [n.pk for n in in_russian] == [pks["undated"], pks["ru-close"]]
-    first_week = nearest(store, unit(1, 0), ENCODER, since=date(2025, 3, 1), until=date(2025, 3, 7), limit=2)
+    first_week = nearest(store, probe(unit(1, 0)), since=date(2025, 3, 1), until=date(2025, 3, 7), limit=2)
     assert [n.pk for n in first_week] == [pks["q"], pks["ru-close"]]  # undated articles are outside every period
     with pytest.raises(SimilarityError, match="in de"):
-        nearest(store, unit(1, 0), ENCODER, languages=("de",))
+        nearest(store, probe(unit(1, 0)), languages=("de",))
     with pytest.raises(SimilarityError, match="no other analysed article"):
-        nearest(store, unit(1, 0), "another-encoder")  # vectors of another encoder are not comparable
+        nearest(store, probe(unit(1, 0), "another-encoder"))  # vectors of another encoder are not comparable
 
 
 def test_the_cached_vectors_follow_added_and_replaced_rows(store):
     pks = stored_corpus(store, [("a", "en", None, unit(1, 0)), ("b", "en", None, unit(0, 1))])
-    assert [n.pk for n in nearest(store, unit(1, 0), ENCODER, limit=1)] == [pks["a"]]
+    assert [n.pk for n in nearest(store, probe(unit(1, 0)), limit=1)] == [pks["a"]]
     more = stored_corpus(store, [("c", "ru", None, unit(1, 0.02))])
-    assert [n.pk for n in nearest(store, unit(1, 0.03), ENCODER, limit=1)] == [more["c"]]  # appended
+    assert [n.pk for n in nearest(store, probe(unit(1, 0.03)), limit=1)] == [more["c"]]  # appended
     stored_corpus(store, [(i, "en", None, unit(0, 1) if i == "a" else unit(1, 0)) for i in "abc"], models="m-2")
-    assert [n.pk for n in nearest(store, unit(0, 1), ENCODER, limit=1)] == [pks["a"]]  # replaced: reloaded
+    assert [n.pk for n in nearest(store, probe(unit(0, 1)), limit=1)] == [pks["a"]]  # replaced: reloaded
 
 
 def test_similar_articles_say_in_one_line_why_there_are_none(store):
@@ -406,3 +412,23 @@ def test_the_story_page_shows_the_outlets_side_by_side(database_url):
         assert '<svg class="chart story-graph"' in text
         assert "UK troops (RIA)" in client.get("/stories").text  # the headline: the article nearest the centre
         assert client.get("/stories/999").status_code == 404
+
+
+def test_centring_takes_out_each_language_s_own_direction(tmp_path, monkeypatch):
+    monkeypatch.setattr(centre, "HERE", tmp_path)
+    centre.encoder_means.cache_clear()
+    english, russian, story = unit(1, 0, 0, 0), unit(0, 1, 0, 0), unit(0, 0, 1, 0.2)
+    ordinary_news = np.stack([english + 0.1 * unit(0, 0, 0, 1), english, russian, russian - 0.1 * unit(0, 0, 0, 1)])
+    try:
+        assert np.array_equal(centre.centred(english, "e5-test", "en"), english)  # no means: as they are
+        assert centre.centre_version("e5-test") == "none"
+        centre.write_means("e5-test", ordinary_news, ["en", "en", "ru", "ru"])
+        version = centre.centre_version("e5-test")
+        report_en, report_ru = centre.centred(np.stack([english + story, russian + story]), "e5-test", ["en", "ru"])
+        raw_cosine = float(unit(*(english + story)[:4]) @ unit(*(russian + story)[:4]))
+        assert raw_cosine < 0.6 and float(report_en @ report_ru) > 0.99  # a story and its translation meet
+        other = centre.centred(english + story, "e5-test", "de")  # no German mean: the mean of all
+        assert np.allclose(other, centre.centred(english + story, "e5-test", None))
+        assert version != "none" and np.allclose(np.linalg.norm(other), 1)
+    finally:
+        centre.encoder_means.cache_clear()

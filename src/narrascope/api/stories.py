@@ -25,7 +25,9 @@ class SimilarOut(BaseModel):
     source: str | None
     language: str | None
     published: date | None
-    similarity: float = Field(description="Cosine of the two article vectors (multilingual-e5-small), -1 to 1.")
+    similarity: float = Field(
+        description="Cosine of the two article vectors (multilingual-e5-small, their language's mean taken out)."
+    )
 
 
 @router.get(

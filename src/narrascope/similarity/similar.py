@@ -5,10 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-import numpy as np
 from sqlalchemy import func, select
 
-from narrascope.similarity.index import NO_VECTORS_HINT, NoVectorsError, SimilarityError, article_vector, nearest
+from narrascope.similarity.index import (
+    NO_VECTORS_HINT,
+    ArticleVector,
+    NoVectorsError,
+    SimilarityError,
+    article_vector,
+    nearest,
+)
 from narrascope.store import Store
 from narrascope.store.schema import analyses, article_vectors, articles
 
@@ -21,7 +27,7 @@ class SimilarArticle:
     source: str | None
     language: str | None
     published: date | None
-    similarity: float  # cosine of the two article vectors
+    similarity: float  # cosine of the two article vectors, centred (see narrascope.similarity.centre)
 
 
 def resolve_article(store: Store, reference: str) -> int:
@@ -37,7 +43,7 @@ def resolve_article(store: Store, reference: str) -> int:
     return found[0]["id"]
 
 
-def query_vector(store: Store, pk: int) -> tuple[str, np.ndarray]:
+def query_vector(store: Store, pk: int) -> ArticleVector:
     """The stored vector of article ``pk``; a :class:`SimilarityError` saying why there is none."""
     found = article_vector(store, pk)
     if found is not None:
@@ -58,8 +64,7 @@ def similar_articles(
     limit: int = 10,
 ) -> list[SimilarArticle]:
     """The ``limit`` articles most similar to article ``pk`` within the filters, most similar first."""
-    encoder, vector = query_vector(store, pk)
-    found = nearest(store, vector, encoder, limit, languages, since, until, exclude=(pk,))
+    found = nearest(store, query_vector(store, pk), limit, languages, since, until, exclude=(pk,))
     rows = store.execute(
         select(
             articles.c.id,
