@@ -432,3 +432,14 @@ def test_centring_takes_out_each_language_s_own_direction(tmp_path, monkeypatch)
         assert version != "none" and np.allclose(np.linalg.norm(other), 1)
     finally:
         centre.encoder_means.cache_clear()
+
+
+def test_articles_without_an_outlet_are_columns_of_their_own():
+    articles = [Article(f"doc{n}.txt", "Text.", language=lang) for n, lang in ((1, "bg"), (2, "pt"), (3, "pt"))]
+    analyses = [
+        (n, Analysis(article=a, language=a.language, actors=[Actor("UK", Label(role, 0.9), (), (0,))]))
+        for n, (a, role) in enumerate(zip(articles, ("Antagonist", "Protagonist", "Protagonist"), strict=True))
+    ]
+    comparison = compare(analyses)
+    assert [c.outlet for c in comparison.columns] == ["doc1.txt (bg)", "doc2.txt (pt)", "doc3.txt (pt)"]
+    assert comparison.actors[0].disagree

@@ -1,6 +1,6 @@
 """How the outlets of one story frame it: their articles side by side, rows aligned by actor and by label.
 
-A column is one outlet (its articles of the story taken together: a narrative at its highest confidence, an actor
+A column is one outlet: its articles of the story taken together (a narrative at its highest confidence, an actor
 in the role of the article that names it most, techniques counted over all). Outlets disagree on an actor when
 columns that name it cast it in different main roles, and on a narrative when some columns carry it and others
 do not.
@@ -17,7 +17,13 @@ from narrascope.tasks.entities.canonical import actor_key, display_name
 
 #: Columns of the comparison: more outlets than this are left out (the ones with fewest articles, then by name).
 MAX_COLUMNS = 6
-UNKNOWN_OUTLET = "(no outlet)"
+
+
+def outlet_of(analysis: Analysis) -> str:
+    """The column of an article: its outlet; an article without one is a column of its own (a folder of SemEval
+    files has no outlets, and one "unknown" column would hide every difference between them)."""
+    article = analysis.article
+    return article.source or f"{article.id} ({analysis.language or 'language unknown'})"
 
 
 def same_actor(name: str) -> str:
@@ -65,7 +71,7 @@ def compare(articles: Sequence[tuple[int, Analysis]]) -> Comparison:
     """The comparison of a story's analysed articles (row number, analysis), by outlet."""
     by_outlet: dict[str, list[tuple[int, Analysis]]] = {}
     for pk, analysis in articles:
-        by_outlet.setdefault(analysis.article.source or UNKNOWN_OUTLET, []).append((pk, analysis))
+        by_outlet.setdefault(outlet_of(analysis), []).append((pk, analysis))
     chosen = sorted(by_outlet, key=lambda outlet: (-len(by_outlet[outlet]), outlet))[:MAX_COLUMNS]
     columns = [_column(outlet, by_outlet[outlet]) for outlet in chosen]
     names: dict[str, str] = {}
