@@ -22,6 +22,7 @@ from narrascope.store import Store
 from narrascope.store.schema import article_vectors, articles, schema_version
 from narrascope.web.story_graph import actor_role_graph
 
+from .conftest import EXAMPLES
 from .test_cli import run
 
 ENCODER = "e5-test"
@@ -443,3 +444,20 @@ def test_articles_without_an_outlet_are_columns_of_their_own():
     comparison = compare(analyses)
     assert [c.outlet for c in comparison.columns] == ["doc1.txt (bg)", "doc2.txt (pt)", "doc3.txt (pt)"]
     assert comparison.actors[0].disagree
+
+
+def test_analyze_db_stores_the_reading_engine_s_vectors_and_groups_them_and_the_fast_engine_stores_none(
+    capsys, tmp_path
+):
+    db = str(tmp_path / "corpus.db")
+    files = [str(EXAMPLES / name) for name in ("nato-troops-escalation.txt", "climate-agenda-farmers.txt")]
+    code, _, err = run(capsys, "analyze", "--db", db, *files, "--workers", "1")
+    assert code == 0 and "2 article(s) grouped into stories (2 new)" in err
+    with Store(db) as store:
+        vectors = stored_vectors_by_pk(store)
+    assert len(vectors) == 2 and all(encoder.startswith("e5-") and len(v) == 384 for encoder, v in vectors.values())
+    code, out, _ = run(capsys, "similar", "nato-troops-escalation.txt", "--db", db, "--format", "json")
+    assert code == 0 and [json.loads(line)["id"] for line in out.splitlines()] == ["climate-agenda-farmers.txt"]
+    code, _, _ = run(capsys, "analyze", "--db", db, "--fast", "--workers", "1")
+    code, _, err = run(capsys, "similar", "nato-troops-escalation.txt", "--db", db)
+    assert code == 2 and "no article vectors" in err
