@@ -20,11 +20,11 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
+from narrascope.encoder.version import OUTPUT_LAYERS
 from narrascope.encoder.weights import E5Weights
 
 GRAPH_VERSION = 2
 OPSET = 21
-OUTPUT_LAYERS = (8, 12)  # hidden states after these layers (1-based); heads pool from them
 
 
 def cache_dir() -> Path:

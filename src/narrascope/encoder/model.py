@@ -14,14 +14,13 @@ from typing import Any
 import numpy as np
 
 from narrascope.encoder.encoding import Encoding
-from narrascope.encoder.graph import OUTPUT_LAYERS, cached_graph
+from narrascope.encoder.graph import cached_graph
 from narrascope.encoder.tokenizer import UnigramTokenizer
+from narrascope.encoder.version import OUTPUT_LAYERS, VERSION, WINDOW_TOKENS
 from narrascope.encoder.weights import WEIGHTS_SHA256, E5Weights
 from narrascope.errors import ModelError
 
-WINDOW_TOKENS = 256
 PASSAGE_PREFIX = "passage:"
-VERSION = f"e5-small-q4-w{WINDOW_TOKENS}-l{'-'.join(map(str, OUTPUT_LAYERS))}"  # what heads are trained on
 
 
 class Encoder:
@@ -117,9 +116,3 @@ class Encoder:
         states = self._session.run(self._outputs, {"embeddings": self._embed(ids)})
         first = 1 + len(self._prefix)
         return [state[first : first + len(content)] for state in states]
-
-
-def check_encoder(manifest: dict) -> None:
-    """Heads read the encoder's vectors: a head trained on another encoder version would misread them."""
-    if manifest.get("encoder") != VERSION:
-        raise ValueError(f"trained on encoder {manifest.get('encoder')}, this narrascope runs {VERSION}")

@@ -8,14 +8,16 @@ import numpy as np
 
 
 class DenseLogistic:
-    """Independent binary logistic regressions (one per label column) over standardised dense features.
+    """Logistic regression over standardised dense features: one binary model per label column, or with
+    ``exclusive`` one softmax over the labels (for picking one label, e.g. a mention's role; a row with several
+    gold labels counts once, shared among them).
 
     The same weights score any vector of the same space: an article's mean vector, or one sentence's, which is
     what makes a head's sentence scores evidence for its own label.
     """
 
-    def __init__(self, C: float = 0.1) -> None:
-        self.C = C
+    def __init__(self, C: float = 0.1, exclusive: bool = False) -> None:
+        self.C, self.exclusive = C, exclusive
         self.mean: np.ndarray | None = None
         self.scale: np.ndarray | None = None
         self.weights: np.ndarray | None = None  # labels × features
@@ -30,6 +32,9 @@ class DenseLogistic:
         standardised = (X - self.mean) / self.scale
         self.weights = np.zeros((Y.shape[1], X.shape[1]))
         self.bias = np.zeros(Y.shape[1])
+        if self.exclusive:
+            self._fit_softmax(standardised, Y)
+            return self
         for label in range(Y.shape[1]):
             positives = int(Y[:, label].sum())
             if positives in (0, len(Y)):  # nothing to learn: a constant score
@@ -38,6 +43,17 @@ class DenseLogistic:
             model = LogisticRegression(C=self.C, max_iter=3000).fit(standardised, Y[:, label])
             self.weights[label], self.bias[label] = model.coef_[0], model.intercept_[0]
         return self
+
+    def _fit_softmax(self, standardised: np.ndarray, Y: np.ndarray) -> None:
+        from sklearn.linear_model import LogisticRegression
+
+        rows, labels = np.nonzero(Y)
+        weights = 1.0 / Y.sum(axis=1)[rows]
+        model = LogisticRegression(C=self.C, max_iter=3000).fit(standardised[rows], labels, sample_weight=weights)
+        assert self.weights is not None and self.bias is not None
+        self.bias[:] = -30.0  # labels never seen in training are never chosen
+        self.weights[model.classes_] = model.coef_ if len(model.classes_) > 2 else [-model.coef_[0], model.coef_[0]]
+        self.bias[model.classes_] = model.intercept_ if len(model.classes_) > 2 else [-model.intercept_[0], 0.0]
 
     def linear_scores(self, X: np.ndarray) -> np.ndarray:
         """Scores without the bias (rows × labels): what the features add."""
@@ -49,7 +65,12 @@ class DenseLogistic:
         return self.linear_scores(X) + self.bias
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
-        return 1.0 / (1.0 + np.exp(-self.decision_function(X)))
+        """Per-label probabilities (binary), or a distribution over the labels (``exclusive``)."""
+        scores = self.decision_function(X)
+        if not self.exclusive:
+            return 1.0 / (1.0 + np.exp(-scores))
+        scores = np.exp(scores - scores.max(axis=1, keepdims=True))
+        return scores / scores.sum(axis=1, keepdims=True)
 
     def to_arrays(self, prefix: str) -> dict[str, np.ndarray]:
         assert self.weights is not None and self.bias is not None and self.mean is not None

@@ -32,8 +32,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from narrascope.document import Analysis, Label, Span
-from narrascope.encoder.model import VERSION as ENCODER_VERSION
-from narrascope.encoder.model import check_encoder
+from narrascope.encoder.version import VERSION as ENCODER_VERSION
+from narrascope.encoder.version import check_encoder
 from narrascope.errors import ModelError
 from narrascope.ml.artifacts import build_from_artifact, save_artifact, shipped_model_dir
 from narrascope.ml.calibration import apply_platt, fit_platt

@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 
 from narrascope.document import SUPPORTED_LANGUAGES, Analysis, Scope
-from narrascope.encoder.model import VERSION as ENCODER_VERSION
-from narrascope.encoder.model import check_encoder
+from narrascope.encoder.version import VERSION as ENCODER_VERSION
+from narrascope.encoder.version import check_encoder
 from narrascope.errors import ModelError
 from narrascope.ml.artifacts import build_from_artifact, save_artifact, shipped_model_dir
 from narrascope.ml.dense import DenseLogistic

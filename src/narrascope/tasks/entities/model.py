@@ -8,13 +8,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from narrascope.document import Actor, Analysis, Label, Mention, Span
 from narrascope.io.semeval import EntityAnnotation
 from narrascope.ml.artifacts import load_parts, save_parts, shipped_model_dir
 from narrascope.tasks.entities.actors import actor_name, merge_actors
 from narrascope.tasks.entities.context import ArticleContext
 from narrascope.tasks.entities.mentions import MentionDetector
-from narrascope.tasks.entities.roles import RoleClassifier, RoleExample, RolePrediction
+from narrascope.tasks.entities.roles import RoleClassifier, RoleExample, RolePrediction, mention_vectors
+from narrascope.text.segment import sentences as split_sentences
 
 MODEL_NAME = "entities"
 REBUILD_COMMAND = "narrascope train entities --data ../shared/data/semeval2025-t10 --out src/narrascope/models/entities"
@@ -50,7 +53,8 @@ class EntityModel:
         self.roles = roles or RoleClassifier()
         self.version = "untrained"
 
-    def fit(self, articles: Sequence[EntityTrainingArticle]) -> EntityModel:
+    def fit(self, articles: Sequence[EntityTrainingArticle], vectors: np.ndarray | None = None) -> EntityModel:
+        """Fit detection and roles; ``vectors`` (the gold mentions' encoder views, in order) add the encoder view."""
         self.detector.fit(
             [(article.text, article.language, [(s, e) for s, e, _ in article.mentions]) for article in articles]
         )
@@ -61,7 +65,7 @@ class EntityModel:
                 RoleExample(context.mention(start, end), article.language, article.article_id, fine)
                 for start, end, fine in article.mentions
             ]
-        self.roles.fit(examples)
+        self.roles.fit(examples, vectors)
         return self
 
     def detect(self, text: str, language: str | None, sentences: Sequence[Span] | None = None) -> list[tuple[int, int]]:
@@ -70,9 +74,12 @@ class EntityModel:
         return [(found.start, found.end) for found in self.detector.predict(text, language, starts)]
 
     def frame(
-        self, documents: Sequence[tuple[str, str | None, Sequence[tuple[int, int]], Sequence[Span] | None]]
+        self,
+        documents: Sequence[tuple[str, str | None, Sequence[tuple[int, int]], Sequence[Span] | None]],
+        encodings: Sequence[Any] | None = None,
     ) -> list[list[FramedMention]]:
-        """Roles of the given mentions ``(text, language, spans, sentences or None)``, classified in one batch."""
+        """Roles of the given mentions ``(text, language, spans, sentences or None)``, classified in one batch;
+        with the documents' ``encodings`` (the encoder's pass), read from context by both views."""
         contexts, languages, owners = [], [], []
         for number, (text, language, spans, sentences) in enumerate(documents):
             article = ArticleContext(text, list(sentences) if sentences is not None else None)
@@ -81,7 +88,16 @@ class EntityModel:
                 languages.append(language or "")
                 owners.append((number, start, end))
         framed: list[list[FramedMention]] = [[] for _ in documents]
-        predictions = self.roles.predict(contexts, languages)
+        vectors = None
+        if encodings is not None and all(encoding is not None for encoding in encodings) and contexts:
+            vectors = np.concatenate(
+                [
+                    mention_vectors(encoding, spans, sentences if sentences is not None else split_sentences(text))
+                    for (text, _, spans, sentences), encoding in zip(documents, encodings, strict=True)
+                    if spans
+                ]
+            )
+        predictions = self.roles.predict(contexts, languages, vectors)
         for (number, start, end), context, prediction in zip(owners, contexts, predictions, strict=True):
             framed[number].append(FramedMention(start, end, prediction, context.sentence))
         return framed
@@ -90,14 +106,16 @@ class EntityModel:
         self,
         articles: Sequence[tuple[str, str, str | None]],
         mentions: dict[str, Sequence[tuple[int, int]]] | None = None,
+        encodings: Sequence[Any] | None = None,
     ) -> list[EntityAnnotation]:
-        """Subtask-1 rows for ``(article_id, text, language)``: the given mentions, or the detected ones if None."""
+        """Subtask-1 rows for ``(article_id, text, language)``: the given mentions, or the detected ones if None;
+        ``encodings`` (one per article) add the encoder view of the roles."""
         documents = []
         for article_id, text, language in articles:
             spans = mentions.get(article_id, ()) if mentions is not None else self.detect(text, language)
             documents.append((text, language, spans, None))
         rows = []
-        for (article_id, text, _), framed in zip(articles, self.frame(documents), strict=True):
+        for (article_id, text, _), framed in zip(articles, self.frame(documents, encodings), strict=True):
             rows += [
                 EntityAnnotation(
                     article_id,
@@ -143,7 +161,8 @@ class EntityTagger:
             text = analysis.article.text
             spans = self.model.detect(text, analysis.language, analysis.sentences)
             documents.append((text, analysis.language, spans, analysis.sentences))
-        for analysis, framed in zip(analyses, self.model.frame(documents), strict=True):
+        encodings = [analysis.encoding for analysis in analyses]
+        for analysis, framed in zip(analyses, self.model.frame(documents, encodings), strict=True):
             analysis.mentions, analysis.actors = actors_and_mentions(analysis.article.text, framed)
 
 
