@@ -39,9 +39,12 @@ def test_analyze_json_emits_analyses_with_valid_evidence_offsets(capsys):
     analyses = [Analysis.from_dict(json.loads(line)) for line in out.splitlines()]
     feed_lines = (EXAMPLES / "wire-feed.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(analyses) == len(list(EXAMPLES.glob("*.txt"))) + len(feed_lines)
+    off_topic = {analysis.article.id for analysis in analyses if not analysis.scope.on_topic}
+    assert "town-library-reopens.txt" in off_topic and "nato-troops-escalation.txt" not in off_topic
     for analysis in analyses:
         text = analysis.article.text
-        assert analysis.narratives and analysis.subnarratives
+        on_topic = analysis.article.id not in off_topic
+        assert bool(analysis.narratives) == bool(analysis.subnarratives) == on_topic  # off topic: no label at all
         for label in (*analysis.narratives, *analysis.subnarratives):
             assert 0.0 <= label.confidence <= 1.0
             assert len(label.evidence) <= 3

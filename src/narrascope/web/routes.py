@@ -57,7 +57,8 @@ def snippet_html(snippet: str) -> str:
     """A search snippet with its matches in <mark>, everything else escaped."""
     from markupsafe import Markup
 
-    return Markup(marked_html(snippet))  # nosec B704: the only markup in it is <mark>, around escaped text
+    # The only markup in it is <mark>, around escaped text.
+    return Markup(marked_html(snippet))  # nosec B704
 
 
 def safe_link(url: str | None) -> str | None:
