@@ -1,4 +1,4 @@
-"""Benchmark of the shipped entity-framing model and of the whole default `analyze` pipeline.
+"""Benchmark of the shipped entity-framing model (both engines) and of the whole default `analyze` pipeline.
 
     python benchmarks/bench_entities.py [--data ../shared/data/semeval2025-t10] [--articles 500]
 
@@ -7,8 +7,11 @@ Dev scores per language with the gold mentions given (exact-match ratio, main-ro
 pipeline on one core, on distinct 600-word articles: up to and including entity framing (language, sentences,
 narratives, entities — the pipeline issue 3 extended), and the whole default pipeline (plus explanations,
 techniques, framing, which issues 6 and 7 added with their own targets).
-Targets (issue 3): EN EMR >= 0.45 and main-role accuracy >= 0.90 with given mentions; raw-text recall >= 0.80;
-entity framing must not slow analyze below 50 articles/s.
+Given mentions are scored for the default engine (roles read with the encoder's view of each mention) and the fast
+engine (n-gram roles), beside the always-Antagonist baseline (main role Antagonist for every mention).
+Targets (issue 17): mean over the five languages >= 0.76 main-role accuracy and >= 0.42 EMR; EN >= 0.84 main-role
+and >= 0.28 EMR (default engine, given mentions); raw text, all languages: precision >= 0.40 at recall >= 0.70;
+the whole default pipeline >= 2 articles/s on one core.
 """
 
 from __future__ import annotations
@@ -20,27 +23,34 @@ from common import distinct_articles, pin_one_core, print_checks, throughput_arg
 
 
 def main() -> None:
-    args = throughput_arguments(__doc__, articles=500)
+    args = throughput_arguments(__doc__, articles=100)
     pin_one_core()
 
     import narrascope
     from narrascope.tasks.entities import EntityTagger
-    from narrascope.training.data import load_entity_split, load_narrative_split
-    from narrascope.training.entities import evaluate_by_language
+    from narrascope.training.data import by_language, load_entity_split, load_narrative_split
+    from narrascope.training.entities import encodings_of, evaluate_by_language
 
     pipeline = narrascope.pipeline.load()
     model = next(c for c in pipeline.components if isinstance(c, EntityTagger)).model
     dev = load_entity_split(args.data, "dev")
+    encodings = encodings_of(dev)
     started = time.perf_counter()
-    given = evaluate_by_language(model, dev, given_mentions=True)
+    given = evaluate_by_language(model, dev, given_mentions=True, encodings=encodings)
     given_seconds = time.perf_counter() - started
-    raw = evaluate_by_language(model, dev, given_mentions=False)
+    fast = evaluate_by_language(model, dev, given_mentions=True)
+    raw = evaluate_by_language(model, dev, given_mentions=False, encodings=encodings)
+    antagonist = {
+        language: sum(m.main_role == "Antagonist" for e in chosen for m in e.mentions)
+        / max(1, sum(len(e.mentions) for e in chosen))
+        for language, chosen in by_language(dev, lambda e: e.language).items()
+    }
 
     texts = [example.article.text for example in load_narrative_split(args.data, "train")]
     articles = distinct_articles(texts, args.articles)
     last = next(i for i, component in enumerate(pipeline.components) if isinstance(component, EntityTagger))
     through_entities = narrascope.pipeline.Pipeline(pipeline.components[: last + 1])
-    list(pipeline.pipe(articles[:64]))  # warm-up
+    list(pipeline.pipe(articles[:8]))  # warm-up
     started = time.perf_counter()
     list(through_entities.pipe(articles))
     entities_elapsed = time.perf_counter() - started
@@ -50,6 +60,8 @@ def main() -> None:
     figures = {
         "model": model.version,
         "dev_given": {language: _short(scores) for language, scores in given.items()},
+        "dev_given_fast": {language: _short(scores) for language, scores in fast.items()},
+        "always_antagonist": {language: round(share, 3) for language, share in antagonist.items()},
         "dev_raw": {language: _short(scores) for language, scores in raw.items()},
         "given_mentions_per_second": round(given["all"].mentions / given_seconds, 1),
         "articles_per_second_through_entities": round(len(articles) / entities_elapsed, 1),
@@ -59,13 +71,21 @@ def main() -> None:
     }
     print("Entity framing benchmark (one core)")
     print(f"model: {figures['model']}\n")
-    print(f"{'dev set':<8}{'mentions':>9}{'EMR':>8}{'main acc':>10}{'| raw recall':>13}{'precision':>11}{'raw EMR':>9}")
+    print(
+        f"{'dev set':<8}{'mentions':>9}{'EMR':>8}{'main acc':>10}{'fast EMR':>10}{'fast main':>10}{'always Ant.':>12}"
+        f"{'| raw recall':>13}{'precision':>11}{'raw EMR':>9}"
+    )
     for language in given:
-        g, r = given[language], raw[language]
+        g, f, r = given[language], fast[language], raw[language]
         print(
             f"{language:<8}{g.mentions:>9}{g.exact_match_ratio:>8.3f}{g.main_role_accuracy:>10.3f}"
+            f"{f.exact_match_ratio:>10.3f}{f.main_role_accuracy:>10.3f}{antagonist[language]:>12.3f}"
             f"{r.mention_recall:>13.3f}{r.mention_precision:>11.3f}{r.exact_match_ratio:>9.3f}"
         )
+    languages = [language for language in given if language != "all"]
+    mean_main = round(sum(given[language].main_role_accuracy for language in languages) / len(languages), 3)
+    mean_emr = round(sum(given[language].exact_match_ratio for language in languages) / len(languages), 3)
+    print(f"mean of the five languages (default engine): main-role accuracy {mean_main}, EMR {mean_emr}")
     print()
     print(f"given-mention classification: {figures['given_mentions_per_second']} mentions/s")
     print(
@@ -75,10 +95,13 @@ def main() -> None:
     print(f"actors found per 600-word article: {figures['actors_per_article']}; peak RSS {figures['peak_rss_mb']} MB")
     print_checks(
         [
-            ("EN dev exact-match ratio (given mentions)", round(given["EN"].exact_match_ratio, 3), ">=", 0.45),
-            ("EN dev main-role accuracy (given mentions)", round(given["EN"].main_role_accuracy, 3), ">=", 0.90),
-            ("dev mention recall, raw text (all)", round(raw["all"].mention_recall, 3), ">=", 0.80),
-            ("analyze up to entity framing, articles/s", figures["articles_per_second_through_entities"], ">=", 50.0),
+            ("mean of 5 languages main-role accuracy", mean_main, ">=", 0.76),
+            ("mean of 5 languages exact-match ratio", mean_emr, ">=", 0.42),
+            ("EN dev main-role accuracy (given mentions)", round(given["EN"].main_role_accuracy, 3), ">=", 0.84),
+            ("EN dev exact-match ratio (given mentions)", round(given["EN"].exact_match_ratio, 3), ">=", 0.28),
+            ("dev mention precision, raw text (all)", round(raw["all"].mention_precision, 3), ">=", 0.40),
+            ("dev mention recall, raw text (all)", round(raw["all"].mention_recall, 3), ">=", 0.70),
+            ("whole default pipeline, articles/s", figures["articles_per_second"], ">=", 2.0),
         ]
     )
     write_figures(args.json, figures)

@@ -60,7 +60,9 @@ def test_the_neutral_article_gets_no_narrative(capsys):
     code, out, _ = run(capsys, "analyze", str(EXAMPLES / "town-library-reopens.txt"), "--format", "json")
     assert code == 0
     analysis = Analysis.from_dict(json.loads(out))
-    assert [label.name for label in analysis.narratives] == ["Other"]
+    assert analysis.narratives == [] and not analysis.scope.on_topic  # off topic: not even "Other"
+    code, out, _ = run(capsys, "analyze", str(EXAMPLES / "town-library-reopens.txt"), "--format", "json", "--fast")
+    assert [label.name for label in Analysis.from_dict(json.loads(out)).narratives] == ["Other"]
 
 
 @pytest.mark.parametrize(
