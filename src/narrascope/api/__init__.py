@@ -1,5 +1,6 @@
 """The HTTP API and web pages (``narrascope serve``)."""
 
-from narrascope.api.app import Settings, create_app
+from narrascope.api.access import Settings
+from narrascope.api.app import create_app
 
 __all__ = ["Settings", "create_app"]

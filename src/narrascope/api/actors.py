@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from pydantic import BaseModel, Field
 
-from narrascope.api.app import StoreDep, require_read
+from narrascope.api.access import StoreDep, require_read
 from narrascope.api.routes import ErrorOut, _errors
 from narrascope.store.actor_profile import actor_profile
 from narrascope.store.trends import Period

@@ -10,23 +10,24 @@ scripts, ``X-Content-Type-Options: nosniff`` and ``frame-ancestors 'none'``.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import os
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from narrascope.api.access import Settings
+from narrascope.api.actors import router as actors_router
+from narrascope.api.routes import router as api_router
+from narrascope.api.stories import router as stories_router
 from narrascope.store import Store
+from narrascope.web.routes import error_page, is_page
+from narrascope.web.routes import mount as mount_pages
 
-MAX_BODY_BYTES = 2 * 1024 * 1024
 SECURITY_HEADERS = {
     "content-security-policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
@@ -34,16 +35,6 @@ SECURITY_HEADERS = {
     "x-frame-options": "DENY",
     "referrer-policy": "no-referrer",
 }
-
-
-@dataclass(frozen=True, slots=True)
-class Settings:
-    db: str = "narrascope.db"
-    token: str | None = None  # bearer token for writes (and for reads when private)
-    private: bool = False  # reads need the token too
-    max_body_bytes: int = MAX_BODY_BYTES
-    rate_limit: float = 200.0  # requests per second per client address (0: no limit)
-    burst: int = 400
 
 
 class BodyLimit:
@@ -83,7 +74,6 @@ class BodyLimit:
         await self.app(scope, limited_receive, send_unless_refused)
 
     async def _too_large(self, scope: dict, receive: Callable, send: Callable) -> None:
-        from narrascope.web.routes import error_page, is_page
 
         detail = f"request body is larger than {self.limit / (1024 * 1024):g} MB"
         request = Request(scope)
@@ -138,65 +128,8 @@ class RateLimit:
         return tokens >= 1
 
 
-_bearer = HTTPBearer(auto_error=False)
-Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-
-
-def _token_matches(settings: Settings, credentials: HTTPAuthorizationCredentials | None) -> bool:
-    return credentials is not None and token_is_valid(settings, credentials.credentials)
-
-
-#: The browser session cookie of private mode (set by the sign-in page).
-SESSION_COOKIE = "narrascope_session"
-
-
-def session_value(settings: Settings) -> str | None:
-    """The session cookie's value: derived from the token, so it proves the token without carrying it."""
-    if settings.token is None:
-        return None
-    return hmac.new(settings.token.encode("utf-8"), b"narrascope browser session", hashlib.sha256).hexdigest()
-
-
-def token_is_valid(settings: Settings, candidate: str) -> bool:
-    """``candidate`` equals the configured token (constant-time comparison)."""
-    return settings.token is not None and hmac.compare_digest(candidate.encode("utf-8"), settings.token.encode("utf-8"))
-
-
-def _signed_in(request: Request, settings: Settings) -> bool:
-    expected, cookie = session_value(settings), request.cookies.get(SESSION_COOKIE)
-    return expected is not None and cookie is not None and hmac.compare_digest(cookie.encode(), expected.encode())
-
-
-def require_write(request: Request, credentials: Credentials) -> None:
-    """Dependency of every write endpoint."""
-    settings: Settings = request.app.state.settings
-    if settings.token is None:
-        raise HTTPException(403, "writes are disabled: start the server with NARRASCOPE_TOKEN set")
-    if not _token_matches(settings, credentials):
-        raise HTTPException(401, "missing or wrong bearer token", headers={"WWW-Authenticate": "Bearer"})
-
-
-def require_read(request: Request, credentials: Credentials) -> None:
-    """Dependency of read endpoints: open unless the server runs with ``private`` (then token or session cookie)."""
-    settings: Settings = request.app.state.settings
-    if settings.private and not (_token_matches(settings, credentials) or _signed_in(request, settings)):
-        raise HTTPException(401, "missing or wrong bearer token", headers={"WWW-Authenticate": "Bearer"})
-
-
-def get_store(request: Request) -> Store:
-    return request.app.state.store
-
-
-StoreDep = Annotated[Store, Depends(get_store)]
-
-
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The application over ``settings.db``; models are loaded on the first analysis, then kept."""
-    from narrascope.api.actors import router as actors_router
-    from narrascope.api.routes import router as api_router
-    from narrascope.api.stories import router as stories_router
-    from narrascope.web.routes import mount as mount_pages
-
     settings = settings or Settings()
     store = Store(settings.db)
 
@@ -234,7 +167,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def invalid_request(request: Request, error: RequestValidationError) -> Any:
         """422 naming each bad field; the offending input is not echoed (it may be huge or not JSON-encodable).
         Pages get the error page saying the same."""
-        from narrascope.web.routes import error_page, is_page
 
         details = [{"type": e["type"], "loc": list(e["loc"]), "msg": e["msg"]} for e in error.errors()]
         if is_page(request):

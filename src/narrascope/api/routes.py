@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from pydantic import BaseModel, Field
 
-from narrascope.api.app import StoreDep, require_read, require_write
+from narrascope.api.access import StoreDep, require_read, require_write
 from narrascope.document import Analysis, Article, content_hash
 from narrascope.store import Store
 from narrascope.store.schema import MAX_ROW

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from pydantic import BaseModel, Field
 
-from narrascope.api.app import StoreDep, require_read
+from narrascope.api.access import StoreDep, require_read
 from narrascope.api.routes import _errors
 from narrascope.similarity.index import NothingWithinError, NoVectorsError, SimilarityError
 from narrascope.similarity.similar import similar_articles

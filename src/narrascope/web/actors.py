@@ -9,11 +9,11 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi import Path as PathParameter
 from fastapi.responses import HTMLResponse
 
-from narrascope.api.app import StoreDep, require_read
+from narrascope.api.access import StoreDep, require_read
 from narrascope.store.actor_profile import MAIN_ROLES, actor_profile
 from narrascope.tasks.entities.canonical import key_of_page_id
 from narrascope.web.charts import role_chart
-from narrascope.web.routes import page
+from narrascope.web.pages import page
 
 router = APIRouter(dependencies=[Depends(require_read)], include_in_schema=False)
 #: Articles listed on an actor page, newest first.

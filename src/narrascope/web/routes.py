@@ -5,79 +5,36 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, FastAPI, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi import Path as PathParameter
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from narrascope.api.app import SESSION_COOKIE, StoreDep, require_read, session_value, token_is_valid
+from narrascope.api.access import SESSION_COOKIE, StoreDep, require_read, session_value, token_is_valid
 from narrascope.document import Analysis
 from narrascope.errors import InputError
 from narrascope.similarity.index import SimilarityError
 from narrascope.similarity.similar import similar_articles
 from narrascope.store.schema import MAX_ROW
-from narrascope.store.search import Filters, check_query, marked_html, search
+from narrascope.store.search import Filters, check_query, search
 from narrascope.store.stats import analysed_by, label_totals, top_actors, top_sources
-from narrascope.store.store import stored_actor_key
 from narrascope.store.trends import alerts, trends, undated
-from narrascope.tasks.entities.canonical import page_id
 from narrascope.taxonomy import narratives, techniques
+from narrascope.web.actors import router as actor_pages
 from narrascope.web.charts import share_chart
-from narrascope.web.highlight import ROLE_CLASSES, article_html, technique_groups
+from narrascope.web.highlight import article_html, technique_groups
+from narrascope.web.pages import HERE, narrative_url, page
+from narrascope.web.stories import router as story_pages
 
-HERE = Path(__file__).parent
 PAGE_SIZE = 20
 #: Articles in the "similar coverage" panel of an article page.
 SIMILAR_SHOWN = 8
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
-templates = Jinja2Templates(directory=HERE / "templates")
 router = APIRouter(dependencies=[Depends(require_read)], include_in_schema=False)
 sign_in = APIRouter(include_in_schema=False)  # reachable without the token: it is where the token is entered
-
-
-def narrative_url(name: str) -> str:
-    return "/narratives/" + quote(name, safe="")
-
-
-def actor_url(key: str) -> str:
-    """The page of the actor stored under ``key`` (see :func:`stored_actor_key`)."""
-    return "/actors/" + quote(page_id(key), safe="")
-
-
-def actor_name_url(name: str) -> str:
-    """The page of the actor an analysis names ``name``: the key the store keeps for it."""
-    return actor_url(stored_actor_key(name))
-
-
-def snippet_html(snippet: str) -> str:
-    """A search snippet with its matches in <mark>, everything else escaped."""
-    from markupsafe import Markup
-
-    # The only markup in it is <mark>, around escaped text.
-    return Markup(marked_html(snippet))  # nosec B704
-
-
-def safe_link(url: str | None) -> str | None:
-    """Only http(s) links are rendered: a ``javascript:`` URL in article metadata must not become clickable."""
-    return url if url and url.lower().startswith(("http://", "https://")) else None
-
-
-templates.env.globals.update(
-    narrative_url=narrative_url,
-    actor_url=actor_url,
-    actor_name_url=actor_name_url,
-    snippet_html=snippet_html,
-    safe_link=safe_link,
-    role_classes=ROLE_CLASSES,
-)
-
-
-def page(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
-    return templates.TemplateResponse(request, name, context, status_code=status_code)
 
 
 #: Panels in the dashboard's per-source / per-language view.
@@ -327,9 +284,6 @@ def logout() -> RedirectResponse:
 def mount(app: FastAPI) -> None:
     """Add the pages and their static assets (served locally: no CDN) to ``app``."""
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    from narrascope.web.actors import router as actor_pages
-    from narrascope.web.stories import router as story_pages
-
     app.include_router(sign_in)
     app.include_router(router)
     app.include_router(story_pages)

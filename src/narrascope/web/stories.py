@@ -8,11 +8,11 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi import Path as PathParameter
 from fastapi.responses import HTMLResponse
 
-from narrascope.api.app import StoreDep, require_read
+from narrascope.api.access import StoreDep, require_read
 from narrascope.similarity.framing import MAX_COLUMNS, compare
 from narrascope.similarity.stories import list_stories, story
 from narrascope.store.schema import MAX_ROW
-from narrascope.web.routes import page
+from narrascope.web.pages import page
 from narrascope.web.story_graph import actor_role_graph
 
 router = APIRouter(dependencies=[Depends(require_read)], include_in_schema=False)
