@@ -25,6 +25,8 @@ def test_reference_article_names_the_narratives_it_plainly_pushes_with_quotes(lo
             assert text[span.start : span.end] == span.text
     fears = [label for label in analysis.subnarratives if label.name.startswith("URW: Amplifying war-related fears")]
     assert fears and all(label.evidence for label in fears)
+    quotes = [span.text for label in analysis.narratives + analysis.subnarratives for span in label.evidence]
+    assert all(len(quote.split()) >= 6 for quote in quotes), quotes  # no headings or fragments as evidence
 
 
 def test_dev_scores_have_not_regressed(semeval_data):

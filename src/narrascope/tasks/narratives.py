@@ -62,6 +62,8 @@ DECODER_GRID: dict[str, Sequence[float]] = {
 }
 MAX_EVIDENCE = 3
 MAX_LABELS_PER_SENTENCE = 2
+#: Sentences shorter than this (headings, datelines, fragments) are evidence only when nothing longer is.
+MIN_EVIDENCE_WORDS = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,6 +220,8 @@ class NarrativeClassifier:
         for level_columns in columns.values():
             # What a sentence adds to every label of a level (names, topic words) is not evidence for any one.
             sentence_scores[:, level_columns] -= sentence_scores[:, level_columns].mean(axis=1, keepdims=True)
+        too_short = np.array([len(s.split()) < MIN_EVIDENCE_WORDS for sentences in sentence_lists for s in sentences])
+        sentence_scores[too_short] -= 1e6  # below every quotable sentence, still ranked among themselves
         decoder, settings = self.decoder, self.decoder_settings[engine]
         offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
         results = []
