@@ -12,8 +12,11 @@ builder's version, and rebuilt when missing or stale.
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -46,12 +49,24 @@ def cached_graph(weights: E5Weights, weights_sha256: str) -> Path:
         from onnxruntime.quantization import QuantType, quantize_dynamic
 
         path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=path.parent, prefix=".build-") as staging:
+        with tempfile.TemporaryDirectory(dir=path.parent, prefix=".build-") as staging, _quiet_root_logger():
             float_graph, int8_graph = Path(staging) / "fp32.onnx", Path(staging) / "int8.onnx"
             onnx.save_model(build_graph(weights), float_graph)
             quantize_dynamic(float_graph, int8_graph, per_channel=True, weight_type=QuantType.QInt8)
             os.replace(int8_graph, path)
     return path
+
+
+@contextmanager
+def _quiet_root_logger() -> Iterator[None]:
+    """ONNX Runtime's quantiser advises "pre-processing" on the root logger: advice for image models, noise here."""
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        root.setLevel(level)
 
 
 class _Builder:
