@@ -308,3 +308,8 @@ def test_charts_space_periods_by_time():
     xs = [float(part.split('"')[0]) for part in svg.split('<circle cx="')[1:]]
     assert xs[1] - xs[0] < (xs[2] - xs[1]) / 40
     assert 'text-anchor="end">2025-12-29<' in svg
+
+
+def test_the_dashboard_counts_what_got_no_narrative_and_why(client):
+    html = " ".join(client.get("/").text.split())
+    assert "3 article(s) not about the war or climate (no narrative applies)" in html

@@ -19,6 +19,7 @@ def test_corpus_workflow_from_files_to_charts(capsys, tmp_path):
     assert code == 0, err
     assert "15 article(s) analysed" in err and "15 of 15 analysed" in err
     assert "URW: Amplifying war-related fears" in out
+    assert "3 article(s) not about the war or climate (no narrative); 0 in languages" in " ".join(out.split())
 
     code, out, _ = run(capsys, "search", "troops", "--db", db, "--format", "json")
     hits = [json.loads(line) for line in out.splitlines()]

@@ -173,9 +173,12 @@ def analyse_database(
             f"worker(s), {engine}); {counts['analyses']} of {counts['articles']} analysed in {store.name}",
             highlight=False,
         )
+        from narrascope.store.stats import label_totals
+        from narrascope.store.store import OFF_TOPIC, SCOPE_LEVEL, UNSUPPORTED_LANGUAGE
         from narrascope.store.trends import trends
 
         points = trends(store, by="month", include_undated=True)
+        scope = label_totals(store, SCOPE_LEVEL)
     totals: dict[str, int] = {}
     for point in points:
         totals[point.label] = totals.get(point.label, 0) + point.count
@@ -185,6 +188,13 @@ def analyse_database(
     for label, count in sorted(totals.items(), key=lambda item: -item[1])[:15]:
         table.add_row(label, str(count))
     stdout.print(table)
+    if scope:
+        stdout.print(
+            f"Not in the table: {scope.get(OFF_TOPIC, 0)} article(s) not about the war or climate (no narrative); "
+            f"{scope.get(UNSUPPORTED_LANGUAGE, 0)} in languages narrascope was not trained on.",
+            style="dim",
+            highlight=False,
+        )
 
 
 def _group_stories(store: Any) -> None:

@@ -118,6 +118,27 @@ def stored_actor_key(name: str) -> str:
     return actor_key(name)[:512]
 
 
+#: Label level of the scope decision, so corpora count what got no narrative and why (trends read other levels).
+SCOPE_LEVEL = "scope"
+OFF_TOPIC = "off topic"
+UNSUPPORTED_LANGUAGE = "unsupported language"
+
+
+def scope_labels(analysis: Analysis) -> tuple[tuple[str, str, float], ...]:
+    """``scope`` rows of an analysis: off topic (no narrative applies), unsupported language (labels are guesses)."""
+    scope = analysis.scope
+    if scope is None:
+        return ()
+    return tuple(
+        (SCOPE_LEVEL, name, confidence)
+        for name, confidence, applies in (
+            (OFF_TOPIC, round(1 - scope.confidence, 4), not scope.on_topic),
+            (UNSUPPORTED_LANGUAGE, 1.0, not scope.language_supported),
+        )
+        if applies
+    )
+
+
 def analysis_record(stored: StoredArticle, analysis: Analysis) -> AnalysisRecord:
     """The record of ``analysis`` of the stored article."""
     return AnalysisRecord(
@@ -130,7 +151,8 @@ def analysis_record(stored: StoredArticle, analysis: Analysis) -> AnalysisRecord
             (level, label.name, label.confidence)
             for level, found in (("narrative", analysis.narratives), ("subnarrative", analysis.subnarratives))
             for label in found
-        ),
+        )
+        + scope_labels(analysis),
         actors=tuple(
             (
                 display_name(actor.name)[:512],

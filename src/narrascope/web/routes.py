@@ -21,6 +21,7 @@ from narrascope.similarity.similar import similar_articles
 from narrascope.store.schema import MAX_ROW
 from narrascope.store.search import Filters, check_query, search
 from narrascope.store.stats import analysed_by, label_totals, top_actors, top_sources
+from narrascope.store.store import SCOPE_LEVEL
 from narrascope.store.trends import alerts, trends, undated
 from narrascope.taxonomy import narratives, techniques
 from narrascope.web.actors import router as actor_pages
@@ -59,6 +60,7 @@ def dashboard(request: Request, store: StoreDep, per: Literal["source", "languag
         per=per,
         charts=charts,
         undated=undated(store),
+        scope=label_totals(store, SCOPE_LEVEL),
         narratives=list(label_totals(store).items())[:12],
         languages=list(analysed_by(store, "language").items()),
         sources=list(analysed_by(store, "source").items())[:12],
