@@ -18,7 +18,7 @@ class Encoding:
 
     ``offsets`` are the tokens' ``[start, end)`` character offsets in ``Article.text``; ``layers`` maps a layer
     number (see ``graph.OUTPUT_LAYERS``) to its tokens × hidden vectors, kept as float16 (half the memory of a batch
-    in flight; pooling sums in float64).
+    in flight; pooling averages in float64, span by span).
     """
 
     offsets: np.ndarray
@@ -45,10 +45,12 @@ class Encoding:
         last = np.where(empty, nearest + 1, last)
         pooled = []
         for vectors in self.layers.values():
-            totals = np.concatenate(
-                [np.zeros((1, vectors.shape[1]), np.float64), np.cumsum(vectors, axis=0, dtype=np.float64)]
+            # Span by span: a cumulative sum over every token would cost 8 bytes per value of a long article.
+            pooled.append(
+                np.stack([vectors[a:b].mean(axis=0, dtype=np.float64) for a, b in zip(first, last, strict=True)])
+                if len(bounds)
+                else np.zeros((0, vectors.shape[1]))
             )
-            pooled.append((totals[last] - totals[first]) / (last - first)[:, None])
         return np.concatenate(pooled, axis=1).astype(np.float32)
 
     def mean(self) -> np.ndarray:

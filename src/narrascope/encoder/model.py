@@ -63,9 +63,7 @@ class Encoder:
             ).reshape(-1, 2)
             vectors = [self._run(window) for window in self._windows([len(piece.ids) for piece in pieces], ids)]
             layers = {
-                layer: np.concatenate([v[i] for v in vectors]).astype(np.float16)
-                if vectors
-                else np.zeros((0, self._hidden), np.float16)
+                layer: np.concatenate([v[i] for v in vectors]) if vectors else np.zeros((0, self._hidden), np.float16)
                 for i, layer in enumerate(OUTPUT_LAYERS)
             }
             encodings.append(Encoding(offsets, layers))
@@ -115,4 +113,4 @@ class Encoder:
         ids = np.concatenate([[self._bos], self._prefix, content, [self._eos]]).astype(np.int64)
         states = self._session.run(self._outputs, {"embeddings": self._embed(ids)})
         first = 1 + len(self._prefix)
-        return [state[first : first + len(content)] for state in states]
+        return [state[first : first + len(content)].astype(np.float16) for state in states]
