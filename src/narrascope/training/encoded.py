@@ -8,14 +8,16 @@ from the same vectors, so each article is encoded once per encoder version and k
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 from rich.console import Console
 
 from narrascope.document import Article, content_hash
+from narrascope.encoder.encoding import Encoding
 from narrascope.encoder.graph import cache_dir
 from narrascope.progress import progress_bar
 from narrascope.text.segment import sentences
@@ -32,30 +34,17 @@ class EncodedArticle:
 
 def encode_articles(articles: Sequence[Article], console: Console | None = None) -> list[EncodedArticle]:
     """The encoded articles, from the cache where it has them, else by running the encoder (with a progress bar)."""
-    from narrascope.encoder.component import shared_encoder
 
-    encoder = shared_encoder()
-    folder = cache_dir() / "features" / encoder.version
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = [folder / f"{content_hash(article.text)}.npz" for article in articles]
-    missing = [i for i, path in enumerate(paths) if not path.is_file()]
-    if missing and console is not None:
-        console.print(f"Encoding {len(missing)} of {len(articles)} articles (cached in {folder})…")
-    with progress_bar(console or Console(stderr=True, quiet=True), "Encoding", len(missing)) as advance:
-        for i in missing:
-            text = articles[i].text
-            spans = [(span.start, span.end) for span in sentences(text)] or [(0, len(text))]
-            encoding = encoder.encode([text], [spans])[0]
-            staging = paths[i].with_suffix(".part.npz")
-            np.savez(
-                staging,
-                vector=encoding.mean(),
-                sentence_spans=np.asarray(spans, dtype=np.int64),
-                sentence_vectors=encoding.pool(spans).astype(np.float16),
-            )
-            os.replace(staging, paths[i])
-            advance(1)
-    return [_load(path) for path in paths]
+    def write(stream: BinaryIO, encoding: Encoding, sentence_spans: list[tuple[int, int]], _: int) -> None:
+        np.savez(
+            stream,
+            vector=encoding.mean(),
+            sentence_spans=np.asarray(sentence_spans, dtype=np.int64),
+            sentence_vectors=encoding.pool(sentence_spans).astype(np.float16),
+        )
+
+    keys = [content_hash(article.text) for article in articles]
+    return [_load(path) for path in _cached(articles, keys, "", ".npz", write, console)]
 
 
 def encode_spans(
@@ -66,29 +55,47 @@ def encode_spans(
     For heads that read mentions rather than sentences: each article is read exactly as the pipeline reads it (its
     sentences, the same windows), then the spans are pooled; the cache key covers the spans too.
     """
+
+    def write(stream: BinaryIO, encoding: Encoding, _: list[tuple[int, int]], index: int) -> None:
+        np.save(stream, encoding.pool(list(spans[index])).astype(np.float16))
+
+    keys = [
+        content_hash(article.text + "\0" + ";".join(f"{start},{end}" for start, end in chosen))
+        for article, chosen in zip(articles, spans, strict=True)
+    ]
+    paths = _cached(articles, keys, "spans", ".npy", write, console)
+    return [np.load(path).astype(np.float32) for path in paths]
+
+
+def _cached(
+    articles: Sequence[Article],
+    keys: Sequence[str],
+    kind: str,
+    suffix: str,
+    write: Callable[[BinaryIO, Encoding, list[tuple[int, int]], int], None],
+    console: Console | None,
+) -> list[Path]:
+    """The cache files of ``articles``: the missing ones are made by encoding the article as the pipeline does (its
+    sentences) and ``write``-ing what a head needs, each file renamed into place only when complete."""
     from narrascope.encoder.component import shared_encoder
 
     encoder = shared_encoder()
-    folder = cache_dir() / "features" / encoder.version / "spans"
+    folder = cache_dir() / "features" / encoder.version / kind
     folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for article, chosen in zip(articles, spans, strict=True):
-        key = content_hash(article.text + "\0" + ";".join(f"{start},{end}" for start, end in chosen))
-        paths.append(folder / f"{key}.npy")
+    paths = [folder / f"{key}{suffix}" for key in keys]
     missing = [i for i, path in enumerate(paths) if not path.is_file()]
     if missing and console is not None:
-        console.print(f"Encoding {len(missing)} of {len(articles)} articles for their spans (cached in {folder})…")
+        console.print(f"Encoding {len(missing)} of {len(articles)} articles (cached in {folder})…")
     with progress_bar(console or Console(stderr=True, quiet=True), "Encoding", len(missing)) as advance:
         for i in missing:
             text = articles[i].text
             sentence_spans = [(span.start, span.end) for span in sentences(text)] or [(0, len(text))]
-            encoding = encoder.encode([text], [sentence_spans])[0]
-            staging = paths[i].with_suffix(".part.npy")
+            staging = paths[i].with_name(paths[i].name + ".part")
             with staging.open("wb") as stream:
-                np.save(stream, encoding.pool(list(spans[i])).astype(np.float16))
+                write(stream, encoder.encode([text], [sentence_spans])[0], sentence_spans, i)
             os.replace(staging, paths[i])
             advance(1)
-    return [np.load(path).astype(np.float32) for path in paths]
+    return paths
 
 
 def _load(path: Path) -> EncodedArticle:
