@@ -76,3 +76,17 @@ def test_the_fast_engine_runs_the_ngram_models_alone(capsys):
     analysis = json.loads(out)
     assert analysis["engine"] == "fast" and analysis["scope"] is None
     assert "encoder" not in analysis["models"] and analysis["narratives"]
+
+
+def test_the_api_analyses_with_either_engine(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from narrascope.api import Settings, create_app
+
+    text = (EXAMPLES / "nato-troops-escalation.txt").read_text(encoding="utf-8")
+    with TestClient(create_app(Settings(db=str(tmp_path / "api.db")))) as client:
+        default = client.post("/api/analyze", json={"text": text}).json()
+        fast = client.post("/api/analyze", params={"engine": "fast"}, json={"text": text}).json()
+        assert client.post("/api/analyze", params={"engine": "slow"}, json={"text": text}).status_code == 422
+    assert default["engine"] == "default" and default["scope"]["on_topic"] is True
+    assert fast["engine"] == "fast" and fast["scope"] is None
