@@ -78,13 +78,30 @@ class IngestResultOut(BaseModel):
     duplicates: int
 
 
-class Hit(BaseModel):
+class ArticleRef(BaseModel):
+    """A stored article as lists name it: search hits, similar articles, a story's articles."""
+
     pk: int = Field(description="Row number in the store: /api/articles/{pk}.")
     id: str
     title: str
     source: str | None
     language: str | None
     published: date | None
+
+    @classmethod
+    def fields_of(cls, row: Any) -> dict[str, Any]:
+        """The reference fields of a store row (anything with pk, article_id, title, source, language, published)."""
+        return {
+            "pk": row.pk,
+            "id": row.article_id,
+            "title": row.title,
+            "source": row.source,
+            "language": row.language,
+            "published": row.published,
+        }
+
+
+class Hit(ArticleRef):
     snippet: str = Field(description="Matching passage as plain text (without `q`: the start of the article).")
     highlights: list[tuple[int, int]] = Field(
         description="The matches in `snippet`: `[start, end]` character offsets, end exclusive "
@@ -213,12 +230,7 @@ def _hits(store: Store, query: str, found: Filters, limit: int, offset: int) -> 
         snippet, spans = highlights(hit.snippet)
         answer.append(
             Hit(
-                pk=hit.pk,
-                id=hit.article_id,
-                title=hit.title,
-                source=hit.source,
-                language=hit.language,
-                published=hit.published,
+                **ArticleRef.fields_of(hit),
                 snippet=snippet,
                 highlights=spans,
                 snippet_html=marked_html(hit.snippet),

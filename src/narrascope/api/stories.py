@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from pydantic import BaseModel, Field
 
 from narrascope.api.access import StoreDep, require_read
-from narrascope.api.routes import _errors
+from narrascope.api.routes import ArticleRef, _errors
 from narrascope.similarity.index import NothingWithinError, NoVectorsError, SimilarityError
 from narrascope.similarity.similar import similar_articles
 from narrascope.similarity.stories import Story, list_stories, story
@@ -18,13 +18,7 @@ from narrascope.store.schema import MAX_ROW
 router = APIRouter(responses=_errors(401, 422, 429))
 
 
-class SimilarOut(BaseModel):
-    pk: int = Field(description="Row number in the store: /api/articles/{pk}.")
-    id: str
-    title: str
-    source: str | None
-    language: str | None
-    published: date | None
+class SimilarOut(ArticleRef):
     similarity: float = Field(
         description="Cosine of the two article vectors (multilingual-e5-small, their language's mean taken out)."
     )
@@ -56,18 +50,7 @@ def get_similar(
         raise HTTPException(409, str(error)) from None
     except SimilarityError as error:
         raise HTTPException(404, str(error)) from None
-    return [
-        SimilarOut(
-            pk=s.pk,
-            id=s.article_id,
-            title=s.title,
-            source=s.source,
-            language=s.language,
-            published=s.published,
-            similarity=s.similarity,
-        )
-        for s in found
-    ]
+    return [SimilarOut(**ArticleRef.fields_of(s), similarity=s.similarity) for s in found]
 
 
 class StoryOut(BaseModel):
@@ -81,13 +64,7 @@ class StoryOut(BaseModel):
     outlets: list[str]
 
 
-class StoryArticleOut(BaseModel):
-    pk: int
-    id: str
-    title: str
-    source: str | None
-    language: str | None
-    published: date | None
+class StoryArticleOut(ArticleRef):
     similarity: float = Field(description="Cosine to the story's centroid when the article joined it.")
 
 
@@ -140,16 +117,5 @@ def get_story(story_id: Annotated[int, Path(ge=1, le=MAX_ROW)], store: StoreDep)
     summary, members = found
     return StoryDetailOut(
         **_story_out(summary),
-        articles=[
-            StoryArticleOut(
-                pk=m.pk,
-                id=m.article_id,
-                title=m.title,
-                source=m.source,
-                language=m.language,
-                published=m.published,
-                similarity=m.similarity,
-            )
-            for m in members
-        ],
+        articles=[StoryArticleOut(**ArticleRef.fields_of(m), similarity=m.similarity) for m in members],
     )

@@ -20,14 +20,16 @@ from narrascope.store.schema import analyses, article_vectors, articles
 
 
 @dataclass(frozen=True, slots=True)
-class SimilarArticle:
+class ScoredArticle:
+    """A stored article with its cosine to something: the article a query named, or a story's centroid."""
+
     pk: int
     article_id: str
     title: str
     source: str | None
     language: str | None
     published: date | None
-    similarity: float  # cosine of the two article vectors, centred (see narrascope.similarity.centre)
+    similarity: float  # centred cosine (see narrascope.similarity.centre)
 
 
 def resolve_article(store: Store, reference: str) -> int:
@@ -62,7 +64,7 @@ def similar_articles(
     since: date | None = None,
     until: date | None = None,
     limit: int = 10,
-) -> list[SimilarArticle]:
+) -> list[ScoredArticle]:
     """The ``limit`` articles most similar to article ``pk`` within the filters, most similar first."""
     found = nearest(store, query_vector(store, pk), limit, languages, since, until, exclude=(pk,))
     rows = store.execute(
@@ -79,7 +81,7 @@ def similar_articles(
     )
     by_pk = {row["id"]: row for row in rows}
     return [
-        SimilarArticle(
+        ScoredArticle(
             pk=n.pk,
             article_id=by_pk[n.pk]["article_id"],
             title=by_pk[n.pk]["title"],

@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection
 from narrascope.similarity.centre import centre_version, centred
 from narrascope.similarity.clustering import StoryState, assign
 from narrascope.similarity.index import NO_VECTORS_HINT, NoVectorsError
+from narrascope.similarity.similar import ScoredArticle
 from narrascope.store import Store
 from narrascope.store.schema import analyses, article_vectors, articles, stories, story_articles, trend_day
 from narrascope.store.store import VECTOR_DTYPE
@@ -42,17 +43,6 @@ class StoryUpdate:
     started: int  # stories it started
     rebuilt: bool
     seconds: float
-
-
-@dataclass(frozen=True, slots=True)
-class StoryArticle:
-    pk: int
-    article_id: str
-    title: str
-    source: str | None
-    language: str | None
-    published: date | None
-    similarity: float  # to the story's centroid when it joined
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,8 +248,8 @@ def list_stories(
     return _stories(store, store.execute(query.limit(limit).offset(offset)))
 
 
-def story(store: Store, story_id: int) -> tuple[Story, list[StoryArticle]] | None:
-    """A story and its articles in publication order, or None."""
+def story(store: Store, story_id: int) -> tuple[Story, list[ScoredArticle]] | None:
+    """A story and its articles in publication order (similarity: to its centroid when each joined), or None."""
     found = _stories(store, store.execute(_summaries().where(stories.c.id == story_id)))
     if not found:
         return None
@@ -279,7 +269,7 @@ def story(store: Store, story_id: int) -> tuple[Story, list[StoryArticle]] | Non
         .order_by(articles.c.published, articles.c.id)
     )
     members = [
-        StoryArticle(r["id"], r["article_id"], r["title"], r["source"], r["language"], r["published"], r["similarity"])
+        ScoredArticle(r["id"], r["article_id"], r["title"], r["source"], r["language"], r["published"], r["similarity"])
         for r in rows
     ]
     return found[0], members
