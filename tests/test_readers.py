@@ -6,6 +6,8 @@ from narrascope.errors import InputError
 from narrascope.io import iter_articles, read_text
 from narrascope.io.readers import iter_articles as iter_articles_direct
 
+from .conftest import REPO
+
 BODY = "Officials said on Monday that talks would continue.\n\nCritics disagreed."
 
 
@@ -217,6 +219,30 @@ def test_html_titles_lose_the_host_name_when_the_page_names_no_site(tmp_path):
     path.write_text(f"<html><head>{head}</head><body><article>{body}</article></body></html>", encoding="utf-8")
     [article] = iter_articles([path])
     assert article.title == "Borscht with beans"
+
+
+G1_LIKE_PAGE = """<html lang="pt-BR"><head><title>Senado aprova reforma | Política | g1</title>
+<meta property="og:site_name" content="Política">
+<link rel="canonical" href="https://g1.globo.com/politica/noticia/2024/11/21/senado-aprova-reforma.ghtml">
+</head><body><article><h1>Senado aprova reforma</h1><p>O Senado aprovou nesta quinta-feira a reforma, que segue
+para a Câmara dos Deputados depois de meses de negociação com o governo.</p></article></body></html>"""
+
+
+@pytest.mark.parametrize(
+    ("page", "outlet"),
+    [
+        # og:site_name says Estadão, but a JSON-LD WebSite named after the section won trafilatura's pick
+        ((REPO / "tests" / "data" / "pages" / "politica-estadao.html").read_text(encoding="utf-8"), "Estadão"),
+        # the section is the page's og:site_name itself: the host names the outlet
+        (G1_LIKE_PAGE, "g1.globo.com"),
+    ],
+)
+def test_the_source_of_a_page_is_its_outlet_not_its_section(tmp_path, page, outlet):
+    path = tmp_path / "page.html"
+    path.write_text(page, encoding="utf-8")
+    [article] = iter_articles([path])
+    assert article.source == outlet
+    assert "Política" not in article.title
 
 
 def test_whitespace_only_lines_of_a_page_become_empty_lines(tmp_path):
