@@ -212,16 +212,9 @@ class NarrativeClassifier:
         documents_char = views.char.weigh(sum_rows(char_counts, sizes))
         documents_word = views.word.weigh(sum_rows(word_counts, sizes))
         probabilities = self._probabilities(self._raw_scores(views, documents_char, documents_word, vectors), engine)
-        if engine == "default" and views.encoder is not None and sentence_vectors is not None:
-            sentence_scores = views.encoder.linear_scores(np.concatenate(list(sentence_vectors)))
-        else:
-            sentence_scores = _sentence_contributions(views.linear, char_counts, documents_char, sizes)
-        columns = self._level_columns()
-        for level_columns in columns.values():
-            # What a sentence adds to every label of a level (names, topic words) is not evidence for any one.
-            sentence_scores[:, level_columns] -= sentence_scores[:, level_columns].mean(axis=1, keepdims=True)
-        too_short = np.array([len(s.split()) < MIN_EVIDENCE_WORDS for sentences in sentence_lists for s in sentences])
-        sentence_scores[too_short] -= 1e6  # below every quotable sentence, still ranked among themselves
+        sentence_scores = self._sentence_scores(
+            sentence_lists, char_counts, documents_char, sentence_vectors if engine == "default" else None
+        )
         decoder, settings = self.decoder, self.decoder_settings[engine]
         offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
         results = []
@@ -237,6 +230,54 @@ class NarrativeClassifier:
             results.append(self._with_evidence(decision.coarse, decision.fine, probabilities, row, scores))
         return results
 
+    def evidence_scores(
+        self, sentences: Sequence[str], label: str, sentence_vectors: np.ndarray | None = None
+    ) -> np.ndarray:
+        """How much each sentence of one document carries ``label``'s own signal (positive: evidence), as the
+        evidence of :meth:`predict_with_evidence` is ranked, for any narrative or sub-narrative — also one the
+        decoder did not choose (a dominant narrative given by hand). Sentences under ``MIN_EVIDENCE_WORDS`` words
+        score below every other."""
+        views = self._fitted()
+        char_counts = views.char.count(list(sentences))
+        documents_char = views.char.weigh(sum_rows(char_counts, [len(sentences)]))
+        vectors = None if sentence_vectors is None else [sentence_vectors]
+        return self._sentence_scores([sentences], char_counts, documents_char, vectors)[:, self._evidence_column(label)]
+
+    def _sentence_scores(
+        self,
+        sentence_lists: Sequence[Sequence[str]],
+        char_counts: sp.csr_matrix,
+        documents_char: sp.csr_matrix,
+        sentence_vectors: Sequence[np.ndarray] | None,
+    ) -> np.ndarray:
+        """Sentences × label columns: what each sentence adds to each label beyond the rest of the label's level
+        (the encoder view's scores with ``sentence_vectors``, else the n-gram model's contributions)."""
+        views = self._fitted()
+        if views.encoder is not None and sentence_vectors is not None:
+            scores = views.encoder.linear_scores(np.concatenate(list(sentence_vectors)))
+        else:
+            sizes = [len(sentences) for sentences in sentence_lists]
+            scores = _sentence_contributions(views.linear, char_counts, documents_char, sizes)
+        for level_columns in self._level_columns().values():
+            # What a sentence adds to every label of a level (names, topic words) is not evidence for any one.
+            scores[:, level_columns] -= scores[:, level_columns].mean(axis=1, keepdims=True)
+        too_short = np.array([len(s.split()) < MIN_EVIDENCE_WORDS for sentences in sentence_lists for s in sentences])
+        scores[too_short] -= 1e6  # below every quotable sentence, still ranked among themselves
+        return scores
+
+    def _evidence_column(self, label: str) -> int:
+        """The score column whose signal is ``label``'s evidence: "X: Other" only says X has no listed
+        sub-narrative, so X's own column."""
+        columns = self._level_columns()
+        parent = self.taxonomy.parent(label) if label.endswith(": Other") else None
+        if parent in self.coarse_labels:
+            return int(columns["coarse"][self.coarse_labels.index(parent)])
+        if label in self.fine_labels:
+            return int(columns["fine"][self.fine_labels.index(label)])
+        if label in self.coarse_labels:
+            return int(columns["coarse"][self.coarse_labels.index(label)])
+        raise ValueError(f"no narrative or sub-narrative {label!r} in the model")
+
     def _with_evidence(
         self,
         coarse_chosen: Sequence[int],
@@ -247,15 +288,7 @@ class NarrativeClassifier:
     ) -> tuple[list[ScoredLabel], list[ScoredLabel]]:
         """The chosen labels with their evidence: each sub-narrative gets the sentences most specific to it."""
         columns = self._level_columns()
-        coarse_index = {label: i for i, label in enumerate(self.coarse_labels)}
-        fine_columns = []
-        for j in fine_chosen:
-            name = self.fine_labels[j]
-            # "X: Other" only says X has no listed sub-narrative: X's own signal is its evidence.
-            if name.endswith(": Other") and self.taxonomy.parent(name) in coarse_index:
-                fine_columns.append(columns["coarse"][coarse_index[self.taxonomy.parent(name)]])  # type: ignore[index]
-            else:
-                fine_columns.append(columns["fine"][j])
+        fine_columns = [self._evidence_column(self.fine_labels[j]) for j in fine_chosen]
         evidence = _assign_evidence(scores[:, fine_columns])
         fine = [
             ScoredLabel(self.fine_labels[j], float(probabilities.fine[row, j]), sentences)
