@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from narrascope.taxonomy import narratives as narrative_taxonomy
+
 
 @dataclass(frozen=True, slots=True)
 class Span:
@@ -142,6 +144,7 @@ class Explanation:
     subnarrative: str | None
     evidence: tuple[Span, ...]
     engine: str  # "offline", or "llm:<model>"
+    language: str | None = None  # the language the explanation is written in (quotes stay in the article's)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -150,6 +153,7 @@ class Explanation:
             "subnarrative": self.subnarrative,
             "evidence": [span.to_dict() for span in self.evidence],
             "engine": self.engine,
+            "language": self.language,
         }
 
     @classmethod
@@ -160,11 +164,13 @@ class Explanation:
             data.get("subnarrative"),
             tuple(Span.from_dict(span) for span in data.get("evidence", ())),
             str(data.get("engine", "offline")),
+            data.get("language"),
         )
 
 
 #: The languages narrascope's models were trained on; others are analysed but marked as such.
 SUPPORTED_LANGUAGES = ("en", "bg", "hi", "pt", "ru")
+LANGUAGE_NAMES = {"bg": "Bulgarian", "en": "English", "hi": "Hindi", "pt": "Portuguese", "ru": "Russian"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,6 +275,16 @@ class Analysis:
     def narratives_apply(self) -> bool:
         """False when the scope head found the article off topic: it then has no narrative labels at all."""
         return self.scope is None or self.scope.on_topic
+
+    def narrative_tree(self) -> list[tuple[Label, list[tuple[int, Label]]]]:
+        """The narratives in the order every view shows them, each with its sub-narratives (index into
+        ``subnarratives``, label), in the same order: the one ranking that reports, pages and the explanation's
+        dominant narrative (the first shown) read, so they cannot disagree."""
+        taxonomy = narrative_taxonomy()
+        children: dict[str, list[tuple[int, Label]]] = {}
+        for index, label in enumerate(self.subnarratives):
+            children.setdefault(taxonomy.parent(label.name) or label.name, []).append((index, label))
+        return [(narrative, children.get(narrative.name, [])) for narrative in self.narratives]
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -8,7 +8,7 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from narrascope.document import Analysis, Label, Span
+from narrascope.document import Analysis, Span
 from narrascope.taxonomy import narratives as narrative_taxonomy
 
 QUOTE_CHARS = 220
@@ -58,15 +58,12 @@ def render_analysis(analysis: Analysis) -> Panel:
                 style="dim",
             )
         )
-    children: dict[str, list[Label]] = {}
-    for label in analysis.subnarratives:
-        children.setdefault(taxonomy.parent(label.name) or label.name, []).append(label)
-    for narrative in analysis.narratives:
+    for narrative, children in analysis.narrative_tree():
         node = tree.add(_label_line(narrative.name, narrative.confidence, "bold"))
         if narrative.name == taxonomy.other:
             node.add(Text("No narrative of the taxonomy found.", style="dim"))
             continue
-        for sub in children.get(narrative.name, []):
+        for _, sub in children:
             name = taxonomy.short_name(sub.name)
             if sub.name.endswith(": Other"):
                 name = "Other (none of the listed sub-narratives)"
@@ -75,7 +72,8 @@ def render_analysis(analysis: Analysis) -> Panel:
                 sub_node.add(Text(quote(span), style="italic"))
     parts = [header, Text(""), tree]
     if analysis.explanation:
-        explanation = Text(f"Why ({analysis.explanation.engine} engine): ", style="bold")
+        written = f", written in {analysis.explanation.language}" if analysis.explanation.language else ""
+        explanation = Text(f"Why ({analysis.explanation.engine} engine{written}): ", style="bold")
         explanation.append(analysis.explanation.text)
         parts += [Text(""), explanation]
     if analysis.techniques:

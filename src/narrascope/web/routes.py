@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from narrascope.api.access import SESSION_COOKIE, StoreDep, require_read, session_value, token_is_valid
-from narrascope.document import Analysis
+from narrascope.document import LANGUAGE_NAMES, Analysis
 from narrascope.errors import InputError
 from narrascope.similarity.index import SimilarityError
 from narrascope.similarity.similar import similar_articles
@@ -152,10 +152,6 @@ def article_page(
 
 
 def _article_view(request: Request, analysis: Analysis, stored: bool, **extra: Any) -> HTMLResponse:
-    taxonomy = narratives()
-    children: dict[str, list[tuple[int, Any]]] = {}
-    for index, label in enumerate(analysis.subnarratives):
-        children.setdefault(taxonomy.parent(label.name) or label.name, []).append((index, label))
     actors = sorted(enumerate(analysis.actors), key=lambda item: -len(item[1].mentions))
     return page(
         request,
@@ -165,9 +161,10 @@ def _article_view(request: Request, analysis: Analysis, stored: bool, **extra: A
         text_html=article_html(analysis),
         technique_groups=technique_groups(analysis),
         technique_taxonomy=techniques(),
-        children=children,
+        narrative_tree=analysis.narrative_tree(),
+        language_names=LANGUAGE_NAMES,
         actors=actors,
-        taxonomy=taxonomy,
+        taxonomy=narratives(),
         stored=stored,
         **extra,
     )

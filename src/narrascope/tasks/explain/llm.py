@@ -15,11 +15,11 @@ import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from narrascope.document import LANGUAGE_NAMES
 from narrascope.errors import NarrascopeError
 from narrascope.evaluate.explanations import MAX_WORDS, ungrounded_quotes
 
 ARTICLE_WORDS = 1500
-LANGUAGE_NAMES = {"bg": "Bulgarian", "en": "English", "hi": "Hindi", "pt": "Portuguese", "ru": "Russian"}
 SYSTEM_PROMPT = (
     "You are an analyst of propaganda in news. Explain in at most 80 words, in the language of the article, why the "
     "article pushes the given narrative: name the claim, the actors and the concrete facts the article uses. Quote "
