@@ -488,16 +488,26 @@ def export(db: str, output_format: str, out: Path, **filters: Any) -> None:
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1), help="Server processes.")
 @click.option("--private", is_flag=True, help="Reads need the token too (pages and API).")
-def serve(db: str, host: str, port: int, workers: int, private: bool) -> None:
+@click.option(
+    "--analyse/--no-analyse",
+    default=True,
+    show_default=True,
+    help="Analyse stored articles that have no analysis in the background, one batch at a time, with the engine "
+    "the corpus was analysed with (--no-analyse: leave them to `narrascope analyze --db`).",
+)
+def serve(db: str, host: str, port: int, workers: int, private: bool, analyse: bool) -> None:
     """Web app and HTTP API over the store (OpenAPI docs at /docs).
 
     Writes (POST /api/articles) need `Authorization: Bearer $NARRASCOPE_TOKEN`; without NARRASCOPE_TOKEN set,
-    writes are refused.
+    writes are refused. Articles stored without an analysis (posted, ingested, or left by a crash) are analysed in
+    the background unless --no-analyse.
     """
     import os
+    from contextlib import nullcontext
 
     import uvicorn
 
+    from narrascope.batch.background import BackgroundAnalyser
     from narrascope.store import Store
 
     Store(db).close()  # fail now, in one line, if the database cannot be opened
@@ -506,14 +516,16 @@ def serve(db: str, host: str, port: int, workers: int, private: bool) -> None:
     if not os.environ.get("NARRASCOPE_TOKEN"):
         stderr.print("NARRASCOPE_TOKEN is not set: the API is read-only.", style="yellow")
     stderr.print(f"narrascope on http://{host}:{port}/ (database {db})", highlight=False)
-    uvicorn.run(
-        "narrascope.api.app:app_from_environment",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="warning",
-    )
+    # One analyser for the server, in this process: with --workers N, uvicorn's worker processes only serve.
+    with BackgroundAnalyser(db) if analyse else nullcontext():
+        uvicorn.run(
+            "narrascope.api.app:app_from_environment",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="warning",
+        )
 
 
 COMMANDS = (ingest, search, trends, alerts, export, serve)

@@ -6,8 +6,8 @@ from dataclasses import replace
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query
+from pydantic import BaseModel, Discriminator, Field, Tag
 
 from narrascope.api.access import StoreDep, require_read, require_write
 from narrascope.document import Analysis, Article, content_hash
@@ -48,6 +48,32 @@ def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
 router = APIRouter(responses=_errors(401, 422, 429))
 #: Analyses are returned as built (``Analysis.to_dict``); the schema documents them without re-validating.
 ANALYSIS_RESPONSE = {200: {"model": Analysis, "description": "The `Analysis` JSON (as `analyze --format json`)."}}
+#: A stored article: its `Analysis` JSON with a `status` (the `Analysis` schema is there for `POST /api/analyze`).
+STORED_ANALYSIS_RESPONSE = {
+    200: {
+        "description": "The `Analysis` JSON (as `analyze --format json`) with the article's `status`.",
+        "content": {
+            "application/json": {
+                "schema": {
+                    "allOf": [
+                        {"$ref": "#/components/schemas/Analysis"},
+                        {
+                            "type": "object",
+                            "properties": {
+                                "status": {
+                                    "enum": ["pending", "analysed"],
+                                    "description": "`pending`: stored, not analysed yet (only the article is filled "
+                                    "in); `analysed`: the stored analysis.",
+                                }
+                            },
+                            "required": ["status"],
+                        },
+                    ]
+                }
+            }
+        },
+    }
+}
 
 
 class ArticleIn(BaseModel):
@@ -73,9 +99,38 @@ class ArticleIn(BaseModel):
     published: date | None = None
 
 
+MAX_ARTICLES_PER_REQUEST = 1000
+
+
+def _one_or_many(body: Any) -> str:
+    return "articles" if isinstance(body, list) else "article"
+
+
+#: The body of ``POST /api/articles``: one article, or a list of them (422 names `article` or `articles` and the
+#: position of the bad one in its errors).
+ArticlesIn = Annotated[
+    Annotated[ArticleIn, Tag("article")]
+    | Annotated[list[ArticleIn], Field(min_length=1, max_length=MAX_ARTICLES_PER_REQUEST), Tag("articles")],
+    Discriminator(_one_or_many),
+    Body(description=f"One article, or a list of up to {MAX_ARTICLES_PER_REQUEST:,}."),
+]
+
+ArticleStatus = Literal["pending", "analysed"]
+
+
+class IngestedOut(BaseModel):
+    pk: int = Field(description="Row number in the store: /api/articles/{pk}.")
+    id: str = Field(description="The id the article is stored under: for a duplicate, the id it was first stored with.")
+    duplicate: bool = Field(
+        description="The same text was stored before (or came earlier in this request): nothing was added."
+    )
+    status: ArticleStatus = Field(description="`pending` until the server's background analyser has analysed it.")
+
+
 class IngestResultOut(BaseModel):
     added: int
     duplicates: int
+    articles: list[IngestedOut] = Field(description="What became of each article sent, in the order sent.")
 
 
 class ArticleRef(BaseModel):
@@ -218,10 +273,36 @@ def analyze(
     status_code=201,
     responses=_errors(403, 413),
 )
-def ingest(items: Annotated[list[ArticleIn], Field(min_length=1, max_length=1000)], store: StoreDep) -> IngestResultOut:
-    """Store up to 1,000 articles (deduplicated by text); run `narrascope analyze --db` to analyse them."""
-    result = store.ingest([to_article(item) for item in items])
-    return IngestResultOut(added=result.added, duplicates=result.duplicates)
+def ingest(body: ArticlesIn, store: StoreDep) -> IngestResultOut:
+    """Store one article or a list of them (deduplicated by text), committed before the answer; `narrascope serve`
+    then analyses them in the background: `GET /api/articles/{pk}` says `pending` until then."""
+    if isinstance(body, ArticleIn):
+        articles = [to_article(body)]
+    else:
+        articles = [_nth_article(number, item) for number, item in enumerate(body)]
+    ingested = store.ingest_each(articles)
+    duplicates = sum(item.duplicate for item in ingested)
+    return IngestResultOut(
+        added=len(ingested) - duplicates,
+        duplicates=duplicates,
+        articles=[
+            IngestedOut(
+                pk=item.pk,
+                id=item.article_id,
+                duplicate=item.duplicate,
+                status="analysed" if item.analysed else "pending",
+            )
+            for item in ingested
+        ],
+    )
+
+
+def _nth_article(number: int, item: ArticleIn) -> Article:
+    """:func:`to_article` of the article at ``number`` in a list, whose error says which one it is."""
+    try:
+        return to_article(item)
+    except HTTPException as error:
+        raise HTTPException(422, f"article {number}: {error.detail}") from None
 
 
 def _hits(store: Store, query: str, found: Filters, limit: int, offset: int) -> list[Hit]:
@@ -258,14 +339,16 @@ def list_articles(
     summary="One stored article",
     dependencies=[Depends(require_read)],
     response_model=None,
-    responses={**ANALYSIS_RESPONSE, **_errors(404)},
+    responses={**STORED_ANALYSIS_RESPONSE, **_errors(404)},
 )
 def get_article(pk: Annotated[int, Path(ge=1, le=MAX_ROW)], store: StoreDep) -> dict[str, Any]:
-    """The article with its stored `Analysis` (only the article when it is not analysed yet)."""
-    analysis = store.analysis(pk)
-    if analysis is None:
+    """The article with its stored `Analysis` and `status`: `pending` (only the article) until it is analysed."""
+    found = store.stored_analysis(pk)
+    if found is None:
         raise HTTPException(404, f"no article {pk}")
-    return analysis.to_dict()
+    analysis, analysed = found
+    status: ArticleStatus = "analysed" if analysed else "pending"
+    return {**analysis.to_dict(), "status": status}
 
 
 @router.get("/search", tags=["corpus"], summary="Full-text search", dependencies=[Depends(require_read)])

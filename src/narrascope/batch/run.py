@@ -46,6 +46,11 @@ def models_key(pipeline: Pipeline) -> str:
     return ";".join(f"{component.name}={component.version}" for component in pipeline.components)
 
 
+def engine_of(models: str) -> str:
+    """The engine whose pipeline has these model versions: only the default engine's reads with the encoder."""
+    return "default" if any(part.startswith("encoder=") for part in models.split(";")) else "fast"
+
+
 def analyse_articles(batch: list[Article], fast: bool = False) -> list[Analysis]:
     """Worker function: the pipeline of the default or the fast engine (loaded once per process) over one batch."""
     return list(load(engine="fast" if fast else "default").pipe(batch, batch_size=len(batch) or 1))
@@ -65,7 +70,7 @@ def analyse_store(
     workers = workers or os.cpu_count() or 1
     models = models_key(load(engine="fast" if fast else "default"))
     done = 0
-    job = partial(_articles_job, fast=fast)
+    job = partial(analyse_stored, fast=fast)
     with _executor(engine, workers, scheduler, job) as submit_and_collect:
         started = time.perf_counter()  # the rate of the engine, not of starting a cluster
         for stored_batch, records in submit_and_collect(store.pending(models, batch_size), workers):
@@ -112,7 +117,7 @@ def _quiet_dask_logs() -> None:
             logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
-def _articles_job(batch: list[StoredArticle], fast: bool = False) -> list[AnalysisRecord]:
+def analyse_stored(batch: list[StoredArticle], fast: bool = False) -> list[AnalysisRecord]:
     """Analyse a batch and return what the store keeps (records travel back much lighter than analyses)."""
     analyses = analyse_articles([stored.article for stored in batch], fast)
     return [analysis_record(stored, analysis) for stored, analysis in zip(batch, analyses, strict=True)]

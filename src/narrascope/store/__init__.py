@@ -3,6 +3,7 @@
 from narrascope.store.store import (
     DEFAULT_DATABASE,
     AnalysisRecord,
+    Ingested,
     IngestResult,
     Store,
     StoredArticle,
@@ -15,6 +16,7 @@ __all__ = [
     "DEFAULT_DATABASE",
     "AnalysisRecord",
     "IngestResult",
+    "Ingested",
     "Store",
     "StoreError",
     "StoredArticle",

@@ -77,6 +77,17 @@ class IngestResult:
 
 
 @dataclass(frozen=True, slots=True)
+class Ingested:
+    """What became of one article given to :meth:`Store.ingest_each`: its row, the id it is stored under (for a
+    duplicate, the id the text was first stored with) and whether it is analysed."""
+
+    pk: int
+    article_id: str
+    duplicate: bool
+    analysed: bool
+
+
+@dataclass(frozen=True, slots=True)
 class StoredArticle:
     """An article with its row number in the store (``pk``) and its day in trends (published, else ingested)."""
 
@@ -228,19 +239,36 @@ class Store:
 
     def ingest(self, batch: Sequence[Article], source: str | None = None) -> IngestResult:
         """Add the articles not stored yet (by content hash), in one transaction."""
-        rows: dict[str, dict[str, Any]] = {}
-        for article in batch:
-            rows.setdefault(content_hash(article.text), _article_row(article, source))
-        if not rows:
-            return IngestResult(0, 0)
-        values = [{"content_hash": digest, **row} for digest, row in rows.items()]
-
-        def insert(connection: Connection) -> int:
-            statement = dialect_insert(self.dialect, articles).on_conflict_do_nothing(index_elements=["content_hash"])
-            return len(connection.execute(statement.returning(articles.c.id), values).all())
-
-        added = self._run(insert)
+        rows = _rows_by_hash(batch, source)
+        added = len(self._run(lambda connection: self._insert_new(connection, rows))) if rows else 0
         return IngestResult(added, len(batch) - added)
+
+    def ingest_each(self, batch: Sequence[Article]) -> list[Ingested]:
+        """:meth:`ingest`, saying what became of each article, in order (for API clients, which need the row of
+        each and the existing id of a duplicate). An article whose text came earlier in the batch is a duplicate."""
+        rows = _rows_by_hash(batch, None)
+        analysed = exists().where(analyses.c.article == articles.c.id).label("analysed")
+
+        def insert_and_read(connection: Connection) -> tuple[set[str], dict[str, Any]]:
+            new = self._insert_new(connection, rows)
+            query = select(articles.c.id, articles.c.article_id, articles.c.content_hash, analysed)
+            found = connection.execute(query.where(articles.c.content_hash.in_(list(rows)))).all()
+            return new, {row.content_hash: row for row in found}
+
+        new, stored = self._run(insert_and_read)
+        result: list[Ingested] = []
+        for article in batch:
+            digest = content_hash(article.text)
+            row = stored[digest]
+            result.append(Ingested(row.id, row.article_id, digest not in new, bool(row.analysed)))
+            new.discard(digest)  # the same text again in this batch is a duplicate of the first
+        return result
+
+    def _insert_new(self, connection: Connection, rows: dict[str, dict[str, Any]]) -> set[str]:
+        """Insert the rows whose content hash is not stored yet; the hashes of those inserted."""
+        statement = dialect_insert(self.dialect, articles).on_conflict_do_nothing(index_elements=["content_hash"])
+        values = [{"content_hash": digest, **row} for digest, row in rows.items()]
+        return set(connection.execute(statement.returning(articles.c.content_hash), values).scalars())
 
     def save_analyses(self, results: Sequence[tuple[StoredArticle, Analysis]], models: str) -> None:
         """Store analyses (replacing older ones) with their labels, actors and trend counts, in one transaction."""
@@ -303,21 +331,29 @@ class Store:
     def pending(self, models: str, batch_size: int = 256) -> Iterator[list[StoredArticle]]:
         """Batches of articles without an analysis by ``models`` (the pipeline's model versions), by row number."""
         last = 0
-        while True:
-            query = (
-                select(articles)
-                .where(articles.c.id > last, ~_analysed_by(models).where(analyses.c.article > last))
-                .order_by(articles.c.id)
-                .limit(batch_size)
-            )
-            rows = self._run(lambda connection, query=query: connection.execute(query).mappings().all())
-            if not rows:
-                return
-            last = rows[-1]["id"]
-            yield [
-                StoredArticle(row["id"], article_from_row(row), trend_day(row["published"], row["ingested_at"]))
-                for row in rows
-            ]
+        while batch := self._stored_after(last, ~_analysed_by(models).where(analyses.c.article > last), batch_size):
+            last = batch[-1].pk
+            yield batch
+
+    def unanalysed(self, after: int, limit: int) -> list[StoredArticle]:
+        """Up to ``limit`` articles after row ``after`` that have no analysis at all, by row number: the queue of
+        the server's background analyser."""
+        never = ~exists().where(analyses.c.article == articles.c.id, analyses.c.article > after)
+        return self._stored_after(after, never, limit)
+
+    def _stored_after(self, after: int, where: Any, limit: int) -> list[StoredArticle]:
+        query = select(articles).where(articles.c.id > after, where).order_by(articles.c.id).limit(limit)
+        rows = self._run(lambda connection: connection.execute(query).mappings().all())
+        return [
+            StoredArticle(row["id"], article_from_row(row), trend_day(row["published"], row["ingested_at"]))
+            for row in rows
+        ]
+
+    def latest_models(self) -> str | None:
+        """The model versions of the analysis of the latest analysed article (None before any analysis): what the
+        corpus is analysed with, since switching engines redoes every analysis."""
+        query = select(analyses.c.models).order_by(analyses.c.article.desc()).limit(1)
+        return self._run(lambda connection: connection.execute(query).scalar())
 
     def count_pending(self, models: str) -> int:
         query = select(func.count()).select_from(articles).where(~_analysed_by(models))
@@ -336,15 +372,21 @@ class Store:
 
     def analysis(self, pk: int) -> Analysis | None:
         """The stored analysis of article ``pk`` (with its article), or None."""
+        found = self.stored_analysis(pk)
+        return None if found is None else found[0]
+
+    def stored_analysis(self, pk: int) -> tuple[Analysis, bool] | None:
+        """Article ``pk`` with its stored analysis and True, or with an empty analysis and False when it is not
+        analysed yet; None when there is no such article."""
         query = select(articles, analyses.c.analysis).outerjoin(analyses, analyses.c.article == articles.c.id)
         row = self._run(lambda connection: connection.execute(query.where(articles.c.id == pk)).mappings().first())
         if row is None:
             return None
         if row["analysis"] is None:
-            return Analysis(article=article_from_row(row))
+            return Analysis(article=article_from_row(row)), False
         data = json.loads(row["analysis"])
         data["article"] = article_from_row(row).to_dict()
-        return Analysis.from_dict(data)
+        return Analysis.from_dict(data), True
 
     def execute(self, query: Any) -> list[Any]:
         """Rows of a read query (used by the search, trend and export modules)."""
@@ -430,6 +472,14 @@ def _is_lock(error: OperationalError) -> bool:
 
 def _first_line(error: DBAPIError) -> str:
     return (str(error.orig).strip().splitlines() or ["database error"])[0]
+
+
+def _rows_by_hash(batch: Sequence[Article], source: str | None) -> dict[str, dict[str, Any]]:
+    """The rows of a batch by content hash (the first article of each text)."""
+    rows: dict[str, dict[str, Any]] = {}
+    for article in batch:
+        rows.setdefault(content_hash(article.text), _article_row(article, source))
+    return rows
 
 
 def _article_row(article: Article, source: str | None) -> dict[str, Any]:
