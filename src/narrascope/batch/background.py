@@ -25,8 +25,9 @@ log = logging.getLogger(__name__)
 BATCH_SIZE = 8
 #: Seconds between looks for new articles when there is nothing to do.
 POLL_SECONDS = 1.0
-#: Seconds between looks from the first row when idle: PostgreSQL may commit a lower row number after a higher one
-#: was seen, and looks after the highest row seen would miss it.
+#: Seconds between looks from the first row when idle, on PostgreSQL: it may commit a lower row number after a higher
+#: one was seen, which looks after the highest row seen would miss. (SQLite commits row numbers in order: one writer
+#: at a time, which takes its numbers while it holds the lock.)
 RESCAN_SECONDS = 60.0
 #: Seconds to wait before trying again after a database error.
 RETRY_SECONDS = 5.0
@@ -60,7 +61,7 @@ class BackgroundAnalyser:
             last, rescan_at = 0, time.monotonic() + RESCAN_SECONDS
             while not self._stop.is_set():
                 try:
-                    batch = store.unanalysed(last, self.batch_size)
+                    batch, top = store.unanalysed(last, self.batch_size)
                     if batch:
                         self._analyse(store, [stored for stored in batch if stored.pk not in self._failed])
                         last = batch[-1].pk
@@ -69,7 +70,8 @@ class BackgroundAnalyser:
                     log.warning("background analysis: %s; retrying in %g s", error, RETRY_SECONDS)
                     self._stop.wait(RETRY_SECONDS)
                     continue
-                if time.monotonic() >= rescan_at:
+                last = max(last, top)  # the next looks start after the rows seen, not at the first row
+                if store.dialect == "postgresql" and time.monotonic() >= rescan_at:
                     last, rescan_at = 0, time.monotonic() + RESCAN_SECONDS
                 self._stop.wait(self.poll)
 

@@ -150,6 +150,18 @@ def scope_labels(analysis: Analysis) -> tuple[tuple[str, str, float], ...]:
     )
 
 
+#: Label level of the persuasion techniques an article uses (one row per technique), for the technique filter.
+TECHNIQUE_LEVEL = "technique"
+
+
+def technique_labels(analysis: Analysis) -> tuple[tuple[str, str, float], ...]:
+    """``technique`` rows of an analysis: each technique found, with its most confident span's confidence."""
+    best: dict[str, float] = {}
+    for label in analysis.techniques:
+        best[label.name] = max(best.get(label.name, 0.0), label.confidence)
+    return tuple((TECHNIQUE_LEVEL, name, confidence) for name, confidence in sorted(best.items()))
+
+
 def analysis_record(stored: StoredArticle, analysis: Analysis) -> AnalysisRecord:
     """The record of ``analysis`` of the stored article."""
     return AnalysisRecord(
@@ -163,7 +175,8 @@ def analysis_record(stored: StoredArticle, analysis: Analysis) -> AnalysisRecord
             for level, found in (("narrative", analysis.narratives), ("subnarrative", analysis.subnarratives))
             for label in found
         )
-        + scope_labels(analysis),
+        + scope_labels(analysis)
+        + technique_labels(analysis),
         actors=tuple(
             (
                 display_name(actor.name)[:512],
@@ -331,23 +344,26 @@ class Store:
     def pending(self, models: str, batch_size: int = 256) -> Iterator[list[StoredArticle]]:
         """Batches of articles without an analysis by ``models`` (the pipeline's model versions), by row number."""
         last = 0
-        while batch := self._stored_after(last, ~_analysed_by(models).where(analyses.c.article > last), batch_size):
-            last = batch[-1].pk
-            yield batch
+        while True:
+            query = _stored_after(last, ~_analysed_by(models).where(analyses.c.article > last), batch_size)
+            rows = self._run(lambda connection, query=query: connection.execute(query).mappings().all())
+            if not rows:
+                return
+            last = rows[-1]["id"]
+            yield [_stored_article(row) for row in rows]
 
-    def unanalysed(self, after: int, limit: int) -> list[StoredArticle]:
-        """Up to ``limit`` articles after row ``after`` that have no analysis at all, by row number: the queue of
-        the server's background analyser."""
+    def unanalysed(self, after: int, limit: int) -> tuple[list[StoredArticle], int]:
+        """Up to ``limit`` articles after row ``after`` that have no analysis at all, by row number (the queue of
+        the server's background analyser), and the last row there was before they were looked for: when none is
+        found, the next look can start after it."""
         never = ~exists().where(analyses.c.article == articles.c.id, analyses.c.article > after)
-        return self._stored_after(after, never, limit)
 
-    def _stored_after(self, after: int, where: Any, limit: int) -> list[StoredArticle]:
-        query = select(articles).where(articles.c.id > after, where).order_by(articles.c.id).limit(limit)
-        rows = self._run(lambda connection: connection.execute(query).mappings().all())
-        return [
-            StoredArticle(row["id"], article_from_row(row), trend_day(row["published"], row["ingested_at"]))
-            for row in rows
-        ]
+        def read(connection: Connection) -> tuple[list[StoredArticle], int]:
+            last = connection.execute(select(func.max(articles.c.id))).scalar() or 0
+            rows = connection.execute(_stored_after(after, never, limit)).mappings().all()
+            return [_stored_article(row) for row in rows], last
+
+        return self._run(read)
 
     def latest_models(self) -> str | None:
         """The model versions of the analysis of the latest analysed article (None before any analysis): what the
@@ -426,6 +442,15 @@ class Store:
             except DBAPIError as error:
                 raise StoreError(f"{self.name}: {_first_line(error)}") from None
         raise AssertionError("unreachable")
+
+
+def _stored_after(after: int, where: Any, limit: int) -> Any:
+    """The first ``limit`` articles after row ``after`` that match ``where``, by row number."""
+    return select(articles).where(articles.c.id > after, where).order_by(articles.c.id).limit(limit)
+
+
+def _stored_article(row: Any) -> StoredArticle:
+    return StoredArticle(row["id"], article_from_row(row), trend_day(row["published"], row["ingested_at"]))
 
 
 def _analysed_by(models: str) -> Any:
