@@ -24,6 +24,7 @@ from fastapi.testclient import TestClient
 from narrascope.api import Settings, create_app
 from narrascope.batch import analyse_store, models_key
 from narrascope.batch.background import BackgroundAnalyser
+from narrascope.document import Article
 from narrascope.io import iter_articles
 from narrascope.pipeline import load
 from narrascope.store import Store
@@ -116,6 +117,30 @@ def test_a_new_article_is_pending_until_the_background_analyser_has_analysed_it(
     with Store(fast_corpus) as store:
         assert store.latest_models() == models_key(load(engine="fast"))
     assert consistency(fast_corpus) == {"articles": examples + 1, "analyses": examples + 1}
+
+
+def test_an_article_that_cannot_be_analysed_does_not_hold_the_others_back(fast_corpus, monkeypatch, caplog):
+    from narrascope.batch import background
+
+    def analyse_but_poison(batch: list, fast: bool) -> list:
+        if any("poison" in stored.article.text for stored in batch):
+            raise ValueError("cannot analyse this one")
+        return analyse_stored(batch, fast)
+
+    analyse_stored = background.analyse_stored
+    monkeypatch.setattr(background, "analyse_stored", analyse_but_poison)
+    texts = [f"{NEW_TEXT} Part {number}." for number in range(3)]
+    texts.insert(1, "Poison pill\n\npoison in the text makes this article fail.")
+    with Store(fast_corpus) as store:
+        ingested = store.ingest_each([Article(f"a{number}", text) for number, text in enumerate(texts)])
+    pks = [item.pk for item in ingested]
+    with BackgroundAnalyser(fast_corpus, poll=0.05), Store(fast_corpus) as store:
+        until(
+            lambda: all(store.stored_analysis(pk)[1] for number, pk in enumerate(pks) if number != 1),
+            "the articles around the one that fails analysed",
+        )
+        assert not store.stored_analysis(pks[1])[1]  # still pending: tried once, logged, skipped
+    assert f"article {pks[1]} not analysed (cannot analyse this one)" in caplog.text
 
 
 def free_port() -> int:
