@@ -76,9 +76,12 @@ def report_undated(store: Any, included: bool, since: date | None = None, until:
 
 
 def filter_options(function: Callable) -> Callable:
-    """--narrative/--entity/--role/--lang/--source/--since/--until, turned into ``filters`` for the command."""
+    """--narrative/--technique/--entity/--role/--lang/--source/--since/--until, turned into ``filters``."""
     options = [
         click.option("--narrative", "-n", multiple=True, help="Narrative or sub-narrative (part of its name will do)."),
+        click.option(
+            "--technique", "-t", multiple=True, help="Persuasion technique (part of its name will do); repeatable."
+        ),
         click.option("--entity", "-e", help="Articles naming this actor (any script: Putin, Путин)."),
         click.option("--role", "-r", help="…cast in this role (Antagonist, Victim, …); with or without --entity."),
         click.option("--lang", "languages", multiple=True, help="Language code (en, ru, …); repeatable."),
@@ -91,6 +94,14 @@ def filter_options(function: Callable) -> Callable:
     return function
 
 
+def _technique(taxonomy: Any, name: str) -> str:
+    """The technique a user means: names join words with "_" (Flag_Waving), so "flag waving" means it too."""
+    try:
+        return taxonomy.resolve("_".join(name.split()))
+    except ValueError:
+        return taxonomy.resolve(name)  # its error names what the user wrote
+
+
 def build_filters(
     narrative: tuple[str, ...],
     entity: str | None,
@@ -99,16 +110,19 @@ def build_filters(
     sources: tuple[str, ...],
     since: date | None,
     until: date | None,
+    technique: tuple[str, ...] = (),
 ) -> Any:
     from narrascope.store.search import Filters
-    from narrascope.taxonomy import narratives, roles
+    from narrascope.taxonomy import narratives, roles, techniques
 
     try:
         names = tuple(narratives().resolve(name) for name in narrative)
+        technique_names = tuple(_technique(techniques(), name) for name in technique)
         role_name = roles().resolve(role) if role else None
     except ValueError as error:
         raise click.BadParameter(str(error)) from None
-    return Filters(names, entity, role_name, tuple(x.lower() for x in languages), sources, since, until)
+    languages = tuple(x.lower() for x in languages)
+    return Filters(names, entity, role_name, languages, sources, since, until, technique_names)
 
 
 @click.command(context_settings=CONTEXT)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from narrascope.document import Analysis, Span
+from narrascope.document import Analysis, Label, Span
 from narrascope.taxonomy import narratives as narrative_taxonomy
 
 QUOTE_CHARS = 220
@@ -26,6 +28,22 @@ def quote(span: Span, limit: int = QUOTE_CHARS) -> str:
     if len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
     return f"“{text}” [{span.start}:{span.end}]"
+
+
+#: Spans quoted per technique in a report.
+SPANS_PER_TECHNIQUE = 2
+
+
+def strongest_by_technique(
+    techniques: Sequence[Label], per: int = SPANS_PER_TECHNIQUE
+) -> list[tuple[str, int, list[Label]]]:
+    """Each technique found (most spans first), its span count and its ``per`` most confident spans: every
+    technique gets its quotes, not only the few that top one overall ranking."""
+    grouped: dict[str, list[Label]] = {}
+    for label in techniques:
+        grouped.setdefault(label.name, []).append(label)
+    ranked = sorted(grouped.items(), key=lambda item: (-len(item[1]), item[0]))
+    return [(name, len(labels), sorted(labels, key=lambda label: -label.confidence)[:per]) for name, labels in ranked]
 
 
 def render_analysis(analysis: Analysis) -> Panel:
@@ -77,13 +95,15 @@ def render_analysis(analysis: Analysis) -> Panel:
         explanation.append(analysis.explanation.text)
         parts += [Text(""), explanation]
     if analysis.techniques:
-        counts: dict[str, int] = {}
-        for label in analysis.techniques:
-            counts[label.name] = counts.get(label.name, 0) + 1
+        groups = strongest_by_technique(analysis.techniques)
         line = Text("Persuasion techniques: ", style="bold")
-        line.append(", ".join(f"{name} ×{count}" for name, count in sorted(counts.items(), key=lambda x: -x[1])))
-        strongest = sorted(analysis.techniques, key=lambda label: -label.confidence)[:3]
-        parts += [Text(""), line, *(Text(f"  {label.name}: {quote(label.evidence[0], 160)}") for label in strongest)]
+        line.append(", ".join(f"{name} ×{count}" for name, count, _ in groups))
+        parts += [Text(""), line]
+        for name, _, strongest in groups:
+            parts += [
+                Text(f"  {name}:", style="bold"),
+                *(Text(f"    {quote(label.evidence[0], 160)}") for label in strongest),
+            ]
     if analysis.genre or analysis.frames:
         framing = Text("Genre and frames (experimental): ", style="bold")
         if analysis.genre:

@@ -16,7 +16,7 @@ from sqlalchemy import Select, and_, column, exists, false, func, literal, liter
 from sqlalchemy.engine import Connection
 
 from narrascope.store.schema import actors, analyses, articles, labels
-from narrascope.store.store import Store
+from narrascope.store.store import TECHNIQUE_LEVEL, Store
 from narrascope.tasks.entities.canonical import actor_key, canonical
 from narrascope.tasks.entities.context import entity_key
 from narrascope.text.tokens import WORD, token_spans
@@ -41,6 +41,7 @@ class Filters:
     sources: tuple[str, ...] = ()
     since: date | None = None
     until: date | None = None
+    techniques: tuple[str, ...] = ()  # persuasion techniques (any of them)
 
 
 NO_FILTERS = Filters()
@@ -265,6 +266,9 @@ def conditions(filters: Filters) -> list[Any]:
         where.append(articles.c.published <= filters.until)
     if filters.narratives:
         where.append(exists().where(labels.c.article == articles.c.id, labels.c.name.in_(filters.narratives)))
+    if filters.techniques:
+        used = (labels.c.article == articles.c.id, labels.c.level == TECHNIQUE_LEVEL)
+        where.append(exists().where(*used, labels.c.name.in_(filters.techniques)))
     if filters.entity or filters.role:
         mention = actors.alias("mention")  # its own name, so a query already reading ``actors`` keeps its FROM
         actor = [mention.c.article == articles.c.id]

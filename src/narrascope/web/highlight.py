@@ -2,9 +2,9 @@
 
 The text is cut at every span boundary; each piece is escaped and wrapped in the markup of the spans covering it:
 ``<span data-ev="n0 s1 t2">`` for evidence of narrative 0 / sub-narrative 1 / technique group 2 (the page's script
-shows a label's evidence on click), ``<mark class="role-…">`` for an actor mention with its roles in a tooltip.
-A mention is coloured by its actor's role in the article, the role the actors table shows; a sentence that reads
-the actor otherwise says so in the tooltip.
+shows a label's evidence on click; a technique span is underlined and names its technique in a tooltip),
+``<mark class="role-…">`` for an actor mention with its roles in a tooltip. A mention is coloured by its actor's role
+in the article, the role the actors table shows; a sentence that reads the actor otherwise says so in the tooltip.
 """
 
 from __future__ import annotations
@@ -15,16 +15,19 @@ from itertools import pairwise
 from markupsafe import Markup, escape
 
 from narrascope.document import Actor, Analysis, Mention
+from narrascope.report import strongest_by_technique
 
 ROLE_CLASSES = {"Protagonist": "role-protagonist", "Antagonist": "role-antagonist", "Innocent": "role-innocent"}
 
 
 def technique_groups(analysis: Analysis) -> list[tuple[str, int]]:
     """The techniques found, most frequent first, with their span counts; ``t<i>`` ids follow this order."""
-    counts: dict[str, int] = {}
-    for label in analysis.techniques:
-        counts[label.name] = counts.get(label.name, 0) + 1
-    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return [(name, count) for name, count, _ in strongest_by_technique(analysis.techniques)]
+
+
+def technique_title(name: str) -> str:
+    """How a technique reads on the page: ``Name_Calling-Labeling`` → ``Name Calling / Labeling``."""
+    return name.replace("_", " ").replace("-", " / ")
 
 
 def evidence_ids(analysis: Analysis) -> dict[tuple[int, int], list[str]]:
@@ -62,6 +65,7 @@ def article_html(analysis: Analysis) -> Markup:
     """The whole article text, escaped, with evidence and mentions marked; newlines become line breaks."""
     text = analysis.article.text
     evidence = evidence_ids(analysis)
+    groups = technique_groups(analysis)
     mentions: Sequence[Mention] = sorted(analysis.mentions, key=lambda mention: mention.span.start)
     cuts = {0, len(text)}
     for start, end in evidence:
@@ -90,8 +94,9 @@ def article_html(analysis: Analysis) -> Markup:
             )
         ids = sorted({i for (a, b), labels in evidence.items() if a <= start and end <= b for i in labels})
         if ids:
-            technique = " technique" if any(i.startswith("t") for i in ids) else ""
-            html = f'<span class="evidence{technique}" data-ev="{" ".join(ids)}">{html}</span>'
+            names = [technique_title(groups[int(i[1:])][0]) for i in ids if i.startswith("t")]
+            marks = f'class="evidence technique" title="{escape(", ".join(names))}"' if names else 'class="evidence"'
+            html = f'<span {marks} data-ev="{" ".join(ids)}">{html}</span>'
         pieces.append(html)
     # every piece of article text went through escape()
     return Markup("".join(pieces))  # nosec B704

@@ -77,6 +77,7 @@ def search_page(
     store: StoreDep,
     q: Annotated[str, Query(max_length=500)] = "",
     narrative: str = "",
+    technique: str = "",
     lang: str = "",
     source: str = "",
     since: str = "",
@@ -94,6 +95,12 @@ def search_page(
             narrative_name = narratives().resolve(narrative)
         except ValueError as error:
             problems.append(str(error))
+    technique_name = None
+    if technique:
+        try:
+            technique_name = techniques().resolve(technique)
+        except ValueError as error:
+            problems.append(str(error))
     dates = {}
     for name, value in (("since", since), ("until", until)):
         try:
@@ -106,6 +113,7 @@ def search_page(
         sources=(source,) if source else (),
         since=dates.get("since"),
         until=dates.get("until"),
+        techniques=(technique_name,) if technique_name else (),
     )
     hits = [] if problems else search(store, q, found, limit=PAGE_SIZE + 1, offset=(page_number - 1) * PAGE_SIZE)
     # The form shows the filters as applied: the full label of a partial name, the code in lower case.
@@ -113,6 +121,7 @@ def search_page(
     query = {
         "q": q,
         "narrative": shown_narrative,
+        "technique": technique_name or technique,
         "lang": lang.lower(),
         "source": source,
         "since": since,
@@ -132,6 +141,7 @@ def search_page(
         previous_url=f"/search?{urlencode({**query, 'page': page_number - 1})}" if page_number > 1 else None,
         next_url=f"/search?{urlencode({**query, 'page': page_number + 1})}" if len(hits) > PAGE_SIZE else None,
         narrative_names=narrative_names,
+        technique_names=sorted(techniques().fine),
         languages=[language for language in analysed_by(store, "language") if language],
         sources=[source for source in analysed_by(store, "source") if source],
     )
