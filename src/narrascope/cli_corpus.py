@@ -503,6 +503,32 @@ def export(db: str, output_format: str, out: Path, **filters: Any) -> None:
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1), help="Server processes.")
 @click.option("--private", is_flag=True, help="Reads need the token too (pages and API).")
 @click.option(
+    "--max-analyses",
+    type=click.IntRange(1),
+    expose_value=False,
+    callback=lambda _, __, value: _limit("NARRASCOPE_MAX_ANALYSES", value),
+    help="Analyses (POST /api/analyze, the Analyse page) in flight at once per server process; more get 429 with "
+    "Retry-After.  [default: one per core]",
+)
+@click.option(
+    "--client-analyses",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1),
+    expose_value=False,
+    callback=lambda _, __, value: _limit("NARRASCOPE_CLIENT_ANALYSES", value),
+    help="Analyses in flight per client address without the token (token holders are bound by --max-analyses only).",
+)
+@click.option(
+    "--memory",
+    metavar="MB",
+    type=click.IntRange(1),
+    expose_value=False,
+    callback=lambda _, __, value: _memory_budget(value),
+    help="Memory budget of each server process: analyses run while their estimated memory fits in it, and a text "
+    "longer than one analysis can afford gets 413 (without it: texts up to the size limits).",
+)
+@click.option(
     "--analyse/--no-analyse",
     default=True,
     show_default=True,
@@ -540,6 +566,26 @@ def serve(db: str, host: str, port: int, workers: int, private: bool, analyse: b
             workers=workers,
             log_level="warning",
         )
+
+
+def _limit(variable: str, value: int | None) -> None:
+    """Pass a ``serve`` limit to the app factory (uvicorn builds the app in each worker process)."""
+    import os
+
+    if value is not None:
+        os.environ[variable] = str(value)
+
+
+def _memory_budget(value: int | None) -> None:
+    """``--memory``: refused at once when the models and one analysis do not fit in it."""
+    from narrascope.api.limits import affordable_chars
+
+    if value is not None:
+        try:
+            affordable_chars(value)
+        except ValueError as error:
+            raise click.BadParameter(str(error)) from None
+    _limit("NARRASCOPE_MEMORY_MB", value)
 
 
 COMMANDS = (ingest, search, trends, alerts, export, serve)

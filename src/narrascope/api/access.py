@@ -27,6 +27,9 @@ class Settings:
     max_body_bytes: int = MAX_BODY_BYTES
     rate_limit: float = 200.0  # requests per second per client address (0: no limit)
     burst: int = 400
+    max_analyses: int = 0  # analyses in flight at once (0: one per core); see narrascope.api.limits
+    client_analyses: int = 1  # analyses in flight per client address without the token
+    memory_mb: int | None = None  # memory budget of the server process: bounds analyses in flight and their size
 
 
 _bearer = HTTPBearer(auto_error=False)
@@ -58,6 +61,12 @@ def _signed_in(request: Request, settings: Settings) -> bool:
     return expected is not None and cookie is not None and hmac.compare_digest(cookie.encode(), expected.encode())
 
 
+def holds_token(request: Request, credentials: HTTPAuthorizationCredentials | None) -> bool:
+    """The client proved the token: as the bearer header, or as the session cookie of a signed-in browser."""
+    settings: Settings = request.app.state.settings
+    return _token_matches(settings, credentials) or _signed_in(request, settings)
+
+
 def require_write(request: Request, credentials: Credentials) -> None:
     """Dependency of every write endpoint."""
     settings: Settings = request.app.state.settings
@@ -70,7 +79,7 @@ def require_write(request: Request, credentials: Credentials) -> None:
 def require_read(request: Request, credentials: Credentials) -> None:
     """Dependency of read endpoints: open unless the server runs with ``private`` (then token or session cookie)."""
     settings: Settings = request.app.state.settings
-    if settings.private and not (_token_matches(settings, credentials) or _signed_in(request, settings)):
+    if settings.private and not holds_token(request, credentials):
         raise HTTPException(401, "missing or wrong bearer token", headers={"WWW-Authenticate": "Bearer"})
 
 

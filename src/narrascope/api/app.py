@@ -22,6 +22,7 @@ from fastapi.responses import JSONResponse
 
 from narrascope.api.access import Settings
 from narrascope.api.actors import router as actors_router
+from narrascope.api.limits import AnalysisLimiter
 from narrascope.api.routes import router as api_router
 from narrascope.api.stories import router as stories_router
 from narrascope.store import Store
@@ -153,6 +154,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.store = store
+    app.state.limiter = AnalysisLimiter.of(settings)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Callable) -> Any:
@@ -219,11 +221,16 @@ def _version() -> str:
 
 
 def app_from_environment() -> FastAPI:
-    """The app as configured by ``NARRASCOPE_DB``, ``NARRASCOPE_TOKEN``, ``NARRASCOPE_PRIVATE`` (uvicorn workers)."""
+    """The app as configured by ``NARRASCOPE_DB``, ``NARRASCOPE_TOKEN``, ``NARRASCOPE_PRIVATE`` and the analysis
+    limits ``NARRASCOPE_MAX_ANALYSES``, ``NARRASCOPE_CLIENT_ANALYSES``, ``NARRASCOPE_MEMORY_MB`` (uvicorn workers)."""
+    memory = os.environ.get("NARRASCOPE_MEMORY_MB")
     return create_app(
         Settings(
             db=os.environ.get("NARRASCOPE_DB", "narrascope.db"),
             token=os.environ.get("NARRASCOPE_TOKEN") or None,
             private=os.environ.get("NARRASCOPE_PRIVATE", "") == "1",
+            max_analyses=int(os.environ.get("NARRASCOPE_MAX_ANALYSES") or 0),
+            client_analyses=int(os.environ.get("NARRASCOPE_CLIENT_ANALYSES") or 1),
+            memory_mb=int(memory) if memory else None,
         )
     )

@@ -6,10 +6,11 @@ from dataclasses import replace
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query
+from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query, Request
 from pydantic import BaseModel, Discriminator, Field, Tag
 
-from narrascope.api.access import StoreDep, require_read, require_write
+from narrascope.api.access import Credentials, StoreDep, require_read, require_write
+from narrascope.api.limits import analysis_slot
 from narrascope.document import Analysis, Article, content_hash
 from narrascope.store import Store
 from narrascope.store.schema import MAX_ROW
@@ -34,9 +35,9 @@ ERROR_MEANINGS = {
     403: "Writes are disabled on this server.",
     404: "No such article (or story).",
     409: "The article has no vector: analysed by the fast engine or before the reading engine.",
-    413: "Request body over the size limit.",
+    413: "Request body over the size limit, or a text longer than this server analyses.",
     422: "A parameter or body field is invalid.",
-    429: "Too many requests from this client.",
+    429: "Too many requests from this client, or too many analyses running (see `Retry-After`).",
 }
 
 
@@ -254,15 +255,23 @@ FiltersDep = Annotated[Filters, Depends(filters)]
 )
 def analyze(
     item: ArticleIn,
+    request: Request,
+    credentials: Credentials,
     engine: Annotated[
         Literal["default", "fast"],
         Query(description="`default`: the multilingual encoder (scope, better labels); `fast`: n-gram models only."),
     ] = "default",
 ) -> dict[str, Any]:
-    """Narratives with evidence, actors and roles of the article; the `Analysis` JSON."""
+    """Narratives with evidence, actors and roles of the article; the `Analysis` JSON.
+
+    The server runs a bounded number of analyses at once (one per core unless configured), at most one per client
+    without the token: beyond that it answers 429 with `Retry-After`. With a memory budget, a text longer than one
+    analysis can afford is answered 413."""
     from narrascope.pipeline import load
 
-    return load(engine=engine)(to_article(item)).to_dict()
+    article = to_article(item)
+    with analysis_slot(request, credentials, len(article.text)):
+        return load(engine=engine)(article).to_dict()
 
 
 @router.post(

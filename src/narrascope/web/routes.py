@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from narrascope.api.access import SESSION_COOKIE, StoreDep, require_read, session_value, token_is_valid
+from narrascope.api.limits import analysis_slot
 from narrascope.document import LANGUAGE_NAMES, Analysis
 from narrascope.errors import InputError
 from narrascope.similarity.index import SimilarityError
@@ -248,7 +249,8 @@ async def analyze_submit(
             raise InputError("form", "paste an article or choose a file")
     except InputError as error:
         return page(request, "analyze.html", status_code=422, problem=str(error), text=text, title=title)
-    analysis = await run_in_threadpool(load(), article)
+    with analysis_slot(request, None, len(article.text)):
+        analysis = await run_in_threadpool(load(), article)
     return _article_view(request, analysis, stored=False)
 
 

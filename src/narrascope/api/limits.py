@@ -1,0 +1,118 @@
+"""How many analyses a server runs at once, and how large: what keeps one process within its memory and its cores.
+
+An analysis (``POST /api/analyze``, the Analyse page) is admitted when
+
+* fewer than ``max_analyses`` analyses are in flight (default: one per core — each reads on one core),
+* its client (address) has fewer than ``client_analyses`` in flight, unless it holds the token (bearer header or
+  private-mode session): anonymous clients share the server fairly,
+* and, with a ``memory_mb`` budget, the estimated memory of the analyses in flight plus its own fits in it.
+
+Otherwise it is answered 429 with ``Retry-After``. With a budget the longest text analysed is what one analysis can
+afford beside the models (:func:`affordable_chars`); a longer one is answered 413. The estimates are upper bounds of
+what ``benchmarks/bench_memory.py`` measures (peak RSS grows linearly with the text, by either engine).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from fastapi import HTTPException, Request
+
+from narrascope.api.access import Credentials, Settings, holds_token
+
+#: Resident memory of a server process with both engines' models loaded and warmed up.
+SERVER_BASE_MB = 1000
+#: What one analysis adds: a fixed part, and per million characters of text.
+ANALYSIS_BASE_MB = 50
+MB_PER_MILLION_CHARS = 400
+#: The longest text an analysis takes (1 M characters through the API, 2 MB files on the Analyse page).
+MAX_ANALYSIS_CHARS = 2_000_000
+#: Seconds a refused client is asked to wait.
+RETRY_AFTER_SECONDS = 5
+
+
+def default_analyses() -> int:
+    """One analysis in flight per core this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def analysis_mb(chars: int) -> float:
+    """Estimated memory one analysis of ``chars`` characters adds to the server."""
+    return ANALYSIS_BASE_MB + MB_PER_MILLION_CHARS * chars / 1_000_000
+
+
+def affordable_chars(memory_mb: int | None) -> int:
+    """The longest text one analysis may have within ``memory_mb`` beside the models (all of it when no budget).
+
+    Raises :class:`ValueError` when the budget does not hold the models and one analysis of 10,000 characters."""
+    if memory_mb is None:
+        return MAX_ANALYSIS_CHARS
+    spare = memory_mb - SERVER_BASE_MB - ANALYSIS_BASE_MB
+    chars = int(spare / MB_PER_MILLION_CHARS * 1_000_000)
+    if chars < 10_000:
+        needed = math.ceil(SERVER_BASE_MB + analysis_mb(10_000))
+        raise ValueError(f"a memory budget of {memory_mb} MB is too small: the models and an analysis need {needed} MB")
+    return min(chars, MAX_ANALYSIS_CHARS)
+
+
+class AnalysisLimiter:
+    """The analyses in flight in this process (thread-safe: analyses run in the server's thread pool)."""
+
+    def __init__(self, max_analyses: int, client_analyses: int, memory_mb: int | None) -> None:
+        self.max_analyses, self.client_analyses, self.memory_mb = max_analyses, client_analyses, memory_mb
+        self.max_chars = affordable_chars(memory_mb)
+        self._lock = threading.Lock()
+        self._clients: Counter[str] = Counter()
+        self._in_flight = 0
+        self._reserved_mb = 0.0
+
+    @classmethod
+    def of(cls, settings: Settings) -> AnalysisLimiter:
+        return cls(settings.max_analyses or default_analyses(), settings.client_analyses, settings.memory_mb)
+
+    def admit(self, client: str, chars: int, *, exempt: bool) -> str | None:
+        """Take a place for an analysis; ``None`` when taken, else why not (then nothing is taken)."""
+        cost = analysis_mb(chars)
+        with self._lock:
+            if self._in_flight >= self.max_analyses:
+                return f"the server is running {self._in_flight} analyses, its limit"
+            if not exempt and self._clients[client] >= self.client_analyses:
+                return f"this client already has {self._clients[client]} analyses running, the limit without a token"
+            if self.memory_mb is not None and SERVER_BASE_MB + self._reserved_mb + cost > self.memory_mb:
+                return f"the analyses running leave too little of the server's {self.memory_mb} MB for this one"
+            self._in_flight += 1
+            self._clients[client] += 1
+            self._reserved_mb += cost
+        return None
+
+    def release(self, client: str, chars: int) -> None:
+        with self._lock:
+            self._in_flight -= 1
+            self._reserved_mb -= analysis_mb(chars)
+            self._clients[client] -= 1
+            if not self._clients[client]:
+                del self._clients[client]
+
+
+@contextmanager
+def analysis_slot(request: Request, credentials: Credentials, chars: int) -> Iterator[None]:
+    """Run the body as one admitted analysis of ``chars`` characters; 413 for a text over what the server affords,
+    429 with ``Retry-After`` when it is busy."""
+    limiter: AnalysisLimiter = request.app.state.limiter
+    if chars > limiter.max_chars:
+        raise HTTPException(413, f"the text has {chars:,} characters; this server analyses up to {limiter.max_chars:,}")
+    client = request.client.host if request.client else "?"
+    refused = limiter.admit(client, chars, exempt=holds_token(request, credentials))
+    if refused:
+        raise HTTPException(
+            429, f"too many analyses: {refused}; retry later", headers={"retry-after": str(RETRY_AFTER_SECONDS)}
+        )
+    try:
+        yield
+    finally:
+        limiter.release(client, chars)
