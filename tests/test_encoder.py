@@ -72,6 +72,31 @@ def test_a_sentence_longer_than_a_window_is_cut_not_dropped(encoder):
     assert len(encoding) >= 700
 
 
+def test_a_long_articles_vectors_are_kept_compact_and_pool_the_same(encoder, monkeypatch):
+    """Over COMPACT_TOKENS tokens an article's vectors are int8 (0.8 kB a token, not 1.5 kB: a 4 MB article held
+    1.4 GB); what the heads read from them — sentence, article and embedding vectors — stays the same."""
+    import narrascope.encoder.model
+
+    parts = [
+        "The ministry said the talks in Geneva would resume next week after a long pause.",
+        "Правительство России объявило о новых санкциях против Украины.",
+        "Farmers protested in Brussels against the new climate rules on Tuesday.",
+    ]
+    text = "Long article\n\n" + " ".join(f"{parts[i % 3]} Item {i}." for i in range(60))
+    spans = spans_of(text)
+    exact = encoder.encode([text], [spans])[0]
+    monkeypatch.setattr(narrascope.encoder.model, "COMPACT_TOKENS", 100)
+    compact = encoder.encode([text], [spans])[0]
+    assert len(compact) == len(exact) > 3 * 256  # several windows, each with its own scales
+    assert sum(v.nbytes for v in compact.layers.values()) == len(compact) * exact.width  # one byte a value
+    assert sum(v.nbytes for v in exact.layers.values()) == 2 * len(exact) * exact.width
+    ours, reference = compact.pool(spans), exact.pool(spans)
+    cosines = (ours * reference).sum(axis=1) / np.linalg.norm(ours, axis=1) / np.linalg.norm(reference, axis=1)
+    assert cosines.min() > 0.999
+    assert float(compact.embedding() @ exact.embedding()) > 0.9999
+    assert np.allclose(compact.mean(), exact.mean(), atol=0.02)
+
+
 def test_pool_gives_every_span_a_vector_even_between_tokens():
     offsets = np.array([[0, 3], [4, 8], [9, 12]])
     layers = {8: np.arange(9, dtype=np.float32).reshape(3, 3), 12: np.ones((3, 3), np.float32)}

@@ -513,11 +513,12 @@ def _sentence_contributions(
     """
     document_counts = sum_rows(sentence_counts, sizes)
     per_count = documents.multiply(document_counts.power(-1)).tocsr()  # TF-IDF value per occurrence
-    document_of_sentence = sp.csr_matrix(
-        (np.ones(sum(sizes), dtype=np.float32), (np.arange(sum(sizes)), np.repeat(np.arange(len(sizes)), sizes))),
-        shape=(sum(sizes), len(sizes)),
+    # Document by document: spreading each document's row over its sentences first would give every sentence all
+    # of its document's features (sentences × features, quadratic in a long article's length).
+    bounds = np.cumsum([0, *sizes])
+    shares = sp.vstack(
+        [sentence_counts[bounds[d] : bounds[d + 1]].multiply(per_count[d]) for d in range(len(sizes))], format="csr"
     )
-    shares = sentence_counts.multiply(document_of_sentence @ per_count).tocsr()
     return linear.linear_scores(shares)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 
 from narrascope.tasks.entities.canonical import TITLES, canonical
@@ -23,7 +23,8 @@ def merge_actors(text: str, spans: Sequence[tuple[int, int]]) -> list[int]:
     is not "Hunter Biden").
     """
     names: list[set[str]] = []
-    titles: list[set[str]] = []
+    with_stem: dict[str, list[int]] = defaultdict(list)  # stem → the groups whose names hold it
+    with_title: dict[str, int] = {}  # title → the latest group that holds it
     canonical_groups: dict[str, int] = {}
     groups = []
     for start, end in spans:
@@ -38,23 +39,27 @@ def merge_actors(text: str, spans: Sequence[tuple[int, int]]) -> list[int]:
             group = canonical_groups.get(identity.key, -1)
         elif stems:
             head = words[-1][:STEM]
-            group = next(
+            # Only groups that hold one of the mention's stems can match: look those up rather than scan every
+            # group (mentions × groups would grow with the square of a long article's length).
+            candidates = {g for stem in stems for g in with_stem.get(stem, ())}
+            group = min(
                 (
                     g
-                    for g, known in enumerate(names)
-                    if stems <= known or (len(known) == 1 and known <= stems and head in known)
+                    for g in candidates
+                    if stems <= names[g] or (len(names[g]) == 1 and names[g] <= stems and head in names[g])
                 ),
-                -1,
+                default=-1,
             )
         elif own_titles:
-            group = next((g for g in range(len(names) - 1, -1, -1) if own_titles & titles[g]), -1)
+            group = max((with_title[title] for title in own_titles if title in with_title), default=-1)
         if group < 0:
-            names.append(set(stems))
-            titles.append(set(own_titles))
+            names.append(set())
             group = len(names) - 1
-        else:
-            names[group] |= stems
-            titles[group] |= own_titles
+        for stem in stems - names[group]:
+            with_stem[stem].append(group)
+        names[group] |= stems
+        for title in own_titles:
+            with_title[title] = max(with_title.get(title, -1), group)
         if identity:
             canonical_groups.setdefault(identity.key, group)
         groups.append(group)

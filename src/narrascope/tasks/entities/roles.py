@@ -19,6 +19,7 @@ never paid off in cross-validation).
 
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -253,8 +254,10 @@ def _meta(contexts: Sequence[MentionContext], languages: Sequence[str]) -> np.nd
 def mention_vectors(encoding: Any, mentions: Sequence[tuple[int, int]], sentences: Sequence[Span]) -> np.ndarray:
     """The encoder view of each mention (mentions × 2·dimensions): its own tokens, then its sentence."""
     spans: list[tuple[int, int]] = []
+    starts = [span.start for span in sentences]  # in text order: bisect, not scan every sentence per mention
     for start, end in mentions:
-        sentence = next((span for span in sentences if span.start <= start < span.end), None)
+        at = bisect.bisect_right(starts, start) - 1
+        sentence = sentences[at] if at >= 0 and start < sentences[at].end else None
         spans += [(start, end), (sentence.start, sentence.end) if sentence else (start, end)]
     pooled = encoding.pool(spans) if spans else np.zeros((0, 0), np.float32)
     return pooled.reshape(len(mentions), -1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,11 +65,13 @@ class PersuasionModel:
         self, text: str, spans: list[tuple[int, int]], by_paragraph: list[tuple[int, int, int, np.ndarray]]
     ) -> list[Label]:
         names = self.techniques.labels
+        starts = [start for _, start, _, _ in by_paragraph]  # paragraphs in text order: bisect, not scan each
         labels = []
         for start, end in spans:
-            scores = next((row for _, s, e, row in by_paragraph if s <= start < e), None)
-            if scores is None:
+            at = bisect.bisect_right(starts, start) - 1
+            if at < 0 or start >= by_paragraph[at][2]:
                 continue
+            scores = by_paragraph[at][3]
             best = int(np.argmax(scores))
             labels.append(Label(names[best], round(float(scores[best]), 3), (Span.of(text, start, end),)))
         return labels

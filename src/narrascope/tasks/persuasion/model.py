@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, NamedTuple
@@ -76,6 +77,21 @@ def _same_document(documents: Sequence[str]) -> sp.csr_matrix:
 
 #: The context of a paragraph, each as the (normalised) sum of other paragraphs' rows: its neighbours, its document.
 _CONTEXTS = (_neighbours, _same_document)
+
+#: Paragraphs of one document context at most. A document's paragraphs are compared pairwise (its sum, the
+#: repetition feature), so a longer article is read as consecutive blocks of this many paragraphs: memory and time
+#: stay linear in its length. Training articles have at most 124 paragraphs, so they are read whole.
+CONTEXT_PARAGRAPHS = 256
+
+
+def _context_blocks(documents: Sequence[str]) -> list[str]:
+    """The context of each paragraph: its document, or its block of ``CONTEXT_PARAGRAPHS`` in a longer one."""
+    seen: Counter[str] = Counter()
+    blocks = []
+    for document in documents:
+        blocks.append(f"{document}\x00{seen[document] // CONTEXT_PARAGRAPHS}")
+        seen[document] += 1
+    return blocks
 
 
 def _within_document_gram(matrix: sp.csr_matrix, documents: Sequence[str]) -> sp.csr_matrix:
@@ -215,7 +231,7 @@ class TechniqueClassifier:
         weights, divided by the norm.
         """
         assert self.model is not None and self.model.bias is not None, "fit or load the model first"
-        documents = list(documents) if documents is not None else [str(i) for i in range(len(texts))]
+        documents = _context_blocks(documents) if documents is not None else [str(i) for i in range(len(texts))]
         X, words = self._ngram_matrix(texts)
         ngram_weights, *context_weights, shape_weights = self._weight_blocks
         scores = (X @ ngram_weights).toarray()
@@ -255,6 +271,7 @@ class TechniqueClassifier:
 
     def _matrix(self, texts: Sequence[str], documents: Sequence[str]) -> sp.csr_matrix:
         """The training matrix: n-grams, their neighbour and document means, shape features."""
+        documents = _context_blocks(documents)
         X, words = self._ngram_matrix(texts)
         parts = [X]
         if self.context_weight:

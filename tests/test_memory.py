@@ -1,0 +1,57 @@
+"""Analysis memory grows linearly with the article (``benchmarks/bench_memory.py`` measures real 4 MB articles).
+
+Memory is what numpy, scipy and Python allocate (tracemalloc), on distinct text whose vocabulary keeps growing as
+news does: a repeated paragraph would hide work that grows with the square of the number of sentences.
+"""
+
+from __future__ import annotations
+
+import tracemalloc
+
+import numpy as np
+
+from narrascope.api.limits import MB_PER_MILLION_CHARS
+from narrascope.document import Article
+from narrascope.pipeline import load
+
+from .conftest import EXAMPLES
+
+
+def distinct_text(chars: int, seed: int = 0) -> str:
+    """Paragraphs of sentences over a vocabulary that grows with the text (Heaps' law), with capitalised names,
+    built from the words of the example articles and made-up ones."""
+    rng = np.random.default_rng(seed)
+    found = {word.strip(".,;:!?\"'()«»") for path in EXAMPLES.glob("*.txt") for word in path.read_text().split()}
+    words = sorted(word for word in found if word.isalpha())
+    syllables = ["ka", "ro", "mi", "ten", "sa", "vol", "dri", "an", "pe", "lu", "gor", "ist"]
+    paragraphs, size = [], 0
+    while size < chars:
+        sentences = []
+        for _ in range(int(rng.integers(2, 6))):
+            if rng.random() < 0.3:  # a new word enters the vocabulary
+                words.append("".join(rng.choice(syllables, size=int(rng.integers(2, 4)))))
+            chosen = [words[int(len(words) * rng.random() ** 2)] for _ in range(int(rng.integers(8, 20)))]
+            chosen[int(rng.integers(len(chosen)))] = chosen[0].capitalize() + " " + words[-1].capitalize()
+            sentences.append(" ".join(chosen).capitalize() + ".")
+        paragraphs.append(" ".join(sentences))
+        size += len(paragraphs[-1]) + 1
+    return "Title of a long report\n" + "\n".join(paragraphs)[:chars]
+
+
+def peak_bytes(text: str) -> int:
+    pipeline = load(engine="fast")
+    tracemalloc.start()
+    try:
+        pipeline(Article("long", text))
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_analysis_memory_grows_linearly_with_the_article():
+    load(engine="fast")(Article("warm-up", distinct_text(5_000, seed=1)))  # models and caches loaded first
+    short, long = peak_bytes(distinct_text(60_000)), peak_bytes(distinct_text(240_000))
+    # Four times the text, at most 4.5 times the memory; and within what the server budgets per character (pairwise
+    # sentence work made it ten times that: 1 kB a character).
+    assert long / short <= 4.5, (short, long)
+    assert long <= MB_PER_MILLION_CHARS * 240_000, long
