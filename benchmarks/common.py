@@ -75,5 +75,5 @@ def measure_cold_start(runs: int = 5) -> float:
 def print_checks(checks: Sequence[tuple[str, float, str, float]]) -> None:
     """One line per target: name, measured value, target and whether it is met."""
     for name, value, operator, target in checks:
-        met = value >= target if operator == ">=" else value < target
+        met = {">=": value >= target, "<=": value <= target, "<": value < target}[operator]
         print(f"{name:<46}{value:>9}   target {operator} {target:<6} {'ok' if met else 'MISSED'}")
