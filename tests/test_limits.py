@@ -18,6 +18,7 @@ from narrascope.document import Analysis
 
 TOKEN = "limits-token-1234"
 TEXT = {"text": "Troops\n\nNATO troops were sent to Ukraine, officials said."}
+LONG = {"text": "Troops\n\n" + "NATO troops were sent to Ukraine, officials said. " * 2100}  # over LONG_CHARS
 
 
 class HeldPipeline:
@@ -45,9 +46,11 @@ def _client(app, address: str) -> TestClient:
     return TestClient(app, client=(address, 50000))
 
 
-def _post_in_background(app, address: str, results: list, headers: dict | None = None) -> threading.Thread:
+def _post_in_background(
+    app, address: str, results: list, headers: dict | None = None, body: dict = LONG
+) -> threading.Thread:
     thread = threading.Thread(
-        target=lambda: results.append(_client(app, address).post("/api/analyze", json=TEXT, headers=headers or {}))
+        target=lambda: results.append(_client(app, address).post("/api/analyze", json=body, headers=headers or {}))
     )
     thread.start()
     return thread
@@ -65,17 +68,19 @@ def test_analyses_over_the_limits_get_429_with_retry_after_and_others_are_answer
 
     second = _post_in_background(app, "10.0.0.2", results)  # another client's analysis is admitted
     assert held.started.acquire(timeout=30)
-    busy = _client(app, "10.0.0.3").post("/api/analyze", json=TEXT)  # a third: over the server's limit of 2
+    busy = _client(app, "10.0.0.3").post("/api/analyze", json=LONG)  # a third long text: over the limit of 2
     assert busy.status_code == 429 and int(busy.headers["retry-after"]) >= 1
     assert "its limit" in busy.json()["detail"]
     small = _client(app, "10.0.0.3").get("/api/narratives")  # small requests are still answered meanwhile
     assert small.status_code == 200 and small.json()
+    third = _post_in_background(app, "10.0.0.3", results, body=TEXT)  # and an ordinary article is analysed
+    assert held.started.acquire(timeout=30)
 
     held.release.set()
-    for thread in (first, second):
+    for thread in (first, second, third):
         thread.join(30)
-    assert [response.status_code for response in results] == [200, 200]
-    assert _client(app, "10.0.0.3").post("/api/analyze", json=TEXT).status_code == 200  # places are given back
+    assert [response.status_code for response in results] == [200, 200, 200]
+    assert _client(app, "10.0.0.3").post("/api/analyze", json=LONG).status_code == 200  # places are given back
 
 
 def test_token_holders_are_not_bound_by_the_per_client_limit(tmp_path, held):

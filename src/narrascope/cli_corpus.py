@@ -507,8 +507,8 @@ def export(db: str, output_format: str, out: Path, **filters: Any) -> None:
     type=click.IntRange(1),
     expose_value=False,
     callback=lambda _, __, value: _limit("NARRASCOPE_MAX_ANALYSES", value),
-    help="Analyses (POST /api/analyze, the Analyse page) in flight at once per server process; more get 429 with "
-    "Retry-After.  [default: one per core]",
+    help="Analyses of long texts (over 100,000 characters; POST /api/analyze, the Analyse page) in flight at once "
+    "per server process; more get 429 with Retry-After.  [default: one per core]",
 )
 @click.option(
     "--client-analyses",

@@ -27,7 +27,7 @@ class Settings:
     max_body_bytes: int = MAX_BODY_BYTES
     rate_limit: float = 200.0  # requests per second per client address (0: no limit)
     burst: int = 400
-    max_analyses: int = 0  # analyses in flight at once (0: one per core); see narrascope.api.limits
+    max_analyses: int = 0  # analyses of long texts in flight at once (0: one per core); see narrascope.api.limits
     client_analyses: int = 1  # analyses in flight per client address without the token
     memory_mb: int | None = None  # memory budget of the server process: bounds analyses in flight and their size
 

@@ -2,7 +2,9 @@
 
 An analysis (``POST /api/analyze``, the Analyse page) is admitted when
 
-* fewer than ``max_analyses`` analyses are in flight (default: one per core — each reads on one core),
+* for a long text (over ``LONG_CHARS`` characters), fewer than ``max_analyses`` long analyses are in flight
+  (default: one per core — each reads on one core for seconds to minutes); an article of ordinary length is not
+  counted there, so clients posting long texts never keep others' ordinary articles waiting,
 * its client (address) has fewer than ``client_analyses`` in flight, unless it holds the token (bearer header or
   private-mode session): anonymous clients share the server fairly,
 * and, with a ``memory_mb`` budget, the estimated memory of the analyses in flight plus its own fits in it.
@@ -32,6 +34,8 @@ ANALYSIS_BASE_MB = 50
 MB_PER_MILLION_CHARS = 400
 #: The longest text an analysis takes (1 M characters through the API, 2 MB files on the Analyse page).
 MAX_ANALYSIS_CHARS = 2_000_000
+#: Texts longer than this are long analyses, bounded by ``max_analyses`` (about 25 pages; news articles are shorter).
+LONG_CHARS = 100_000
 #: Seconds a refused client is asked to wait.
 RETRY_AFTER_SECONDS = 5
 
@@ -68,7 +72,7 @@ class AnalysisLimiter:
         self.max_chars = affordable_chars(memory_mb)
         self._lock = threading.Lock()
         self._clients: Counter[str] = Counter()
-        self._in_flight = 0
+        self._long = 0
         self._reserved_mb = 0.0
 
     @classmethod
@@ -79,20 +83,21 @@ class AnalysisLimiter:
         """Take a place for an analysis; ``None`` when taken, else why not (then nothing is taken)."""
         cost = analysis_mb(chars)
         with self._lock:
-            if self._in_flight >= self.max_analyses:
-                return f"the server is running {self._in_flight} analyses, its limit"
+            long = chars > LONG_CHARS
+            if long and self._long >= self.max_analyses:
+                return f"the server is running {self._long} analyses of long texts, its limit"
             if not exempt and self._clients[client] >= self.client_analyses:
                 return f"this client already has {self._clients[client]} analyses running, the limit without a token"
             if self.memory_mb is not None and SERVER_BASE_MB + self._reserved_mb + cost > self.memory_mb:
                 return f"the analyses running leave too little of the server's {self.memory_mb} MB for this one"
-            self._in_flight += 1
+            self._long += long
             self._clients[client] += 1
             self._reserved_mb += cost
         return None
 
     def release(self, client: str, chars: int) -> None:
         with self._lock:
-            self._in_flight -= 1
+            self._long -= chars > LONG_CHARS
             self._reserved_mb -= analysis_mb(chars)
             self._clients[client] -= 1
             if not self._clients[client]:

@@ -264,8 +264,9 @@ def analyze(
 ) -> dict[str, Any]:
     """Narratives with evidence, actors and roles of the article; the `Analysis` JSON.
 
-    The server runs a bounded number of analyses at once (one per core unless configured), at most one per client
-    without the token: beyond that it answers 429 with `Retry-After`. With a memory budget, a text longer than one
+    The server runs a bounded number of analyses of long texts (over 100,000 characters) at once, one per core
+    unless configured, and one analysis per client without the token: beyond that it answers 429 with
+    `Retry-After`. With a memory budget, analyses wait for room in it (429 meanwhile) and a text longer than one
     analysis can afford is answered 413."""
     from narrascope.pipeline import load
 
