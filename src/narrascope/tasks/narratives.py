@@ -238,24 +238,28 @@ class NarrativeClassifier:
         decoder did not choose (a dominant narrative given by hand). Sentences under ``MIN_EVIDENCE_WORDS`` words
         score below every other."""
         views = self._fitted()
+        column = self._evidence_column(label)
+        if views.encoder is not None and sentence_vectors is not None:  # the n-gram counts are not needed
+            return self._sentence_scores([sentences], None, None, [sentence_vectors])[:, column]
         char_counts = views.char.count(list(sentences))
         documents_char = views.char.weigh(sum_rows(char_counts, [len(sentences)]))
-        vectors = None if sentence_vectors is None else [sentence_vectors]
-        return self._sentence_scores([sentences], char_counts, documents_char, vectors)[:, self._evidence_column(label)]
+        return self._sentence_scores([sentences], char_counts, documents_char, None)[:, column]
 
     def _sentence_scores(
         self,
         sentence_lists: Sequence[Sequence[str]],
-        char_counts: sp.csr_matrix,
-        documents_char: sp.csr_matrix,
+        char_counts: sp.csr_matrix | None,
+        documents_char: sp.csr_matrix | None,
         sentence_vectors: Sequence[np.ndarray] | None,
     ) -> np.ndarray:
         """Sentences × label columns: what each sentence adds to each label beyond the rest of the label's level
-        (the encoder view's scores with ``sentence_vectors``, else the n-gram model's contributions)."""
+        (the encoder view's scores with ``sentence_vectors``, else the n-gram model's contributions, which need
+        ``char_counts`` and ``documents_char``)."""
         views = self._fitted()
         if views.encoder is not None and sentence_vectors is not None:
             scores = views.encoder.linear_scores(np.concatenate(list(sentence_vectors)))
         else:
+            assert char_counts is not None and documents_char is not None
             sizes = [len(sentences) for sentences in sentence_lists]
             scores = _sentence_contributions(views.linear, char_counts, documents_char, sizes)
         for level_columns in self._level_columns().values():
