@@ -515,6 +515,11 @@ TRAINERS = {
         "SemEval-2025 Task 10 data folder.",
         "Train mention detection and role classification on every language's train split, with a model card.",
     ),
+    "mentions": (
+        "narrascope.training.mentions",
+        "SemEval-2025 Task 10 data folder.",
+        "Train the default engine's actor-mention tagger on every language's train split, with a model card.",
+    ),
     "explanations": (
         "narrascope.training.explanations",
         "SemEval-2025 Task 10 data folder.",

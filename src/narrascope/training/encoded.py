@@ -67,6 +67,30 @@ def encode_spans(
     return [np.load(path).astype(np.float32) for path in paths]
 
 
+def encode_tokens(articles: Sequence[Article], console: Console | None = None) -> list[Path]:
+    """Cache files of each article's whole encoding (token offsets and every output layer as the encoder keeps it),
+    for heads that read single tokens (the mention tagger); load one with :func:`load_tokens`. About 1.5 kB per
+    token on disk."""
+
+    def write(stream: BinaryIO, encoding: Encoding, _: list[tuple[int, int]], __: int) -> None:
+        arrays = {f"layer{n}": vectors for n, vectors in encoding.layers.items()}
+        if encoding.scales is not None and encoding.window_of is not None:  # a compact (int8) encoding
+            arrays.update({f"scale{n}": scales for n, scales in encoding.scales.items()}, window_of=encoding.window_of)
+        np.savez(stream, offsets=encoding.offsets, **arrays)
+
+    return _cached(articles, [content_hash(article.text) for article in articles], "tokens", ".npz", write, console)
+
+
+def load_tokens(path: Path) -> Encoding:
+    """An :class:`Encoding` cached by :func:`encode_tokens`."""
+    with np.load(path) as stored:
+        layers = {int(name[len("layer") :]): stored[name] for name in stored.files if name.startswith("layer")}
+        if "window_of" not in stored.files:
+            return Encoding(stored["offsets"], dict(sorted(layers.items())))
+        scales = {n: stored[f"scale{n}"] for n in layers}
+        return Encoding(stored["offsets"], dict(sorted(layers.items())), scales, stored["window_of"])
+
+
 def _cached(
     articles: Sequence[Article],
     keys: Sequence[str],
@@ -90,7 +114,7 @@ def _cached(
         for i in missing:
             text = articles[i].text
             sentence_spans = [(span.start, span.end) for span in sentences(text)] or [(0, len(text))]
-            staging = paths[i].with_name(paths[i].name + ".part")
+            staging = paths[i].with_name(f"{paths[i].name}.{os.getpid()}.part")  # processes may share the cache
             with staging.open("wb") as stream:
                 write(stream, encoder.encode([text], [sentence_spans])[0], sentence_spans, i)
             os.replace(staging, paths[i])

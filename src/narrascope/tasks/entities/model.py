@@ -17,6 +17,7 @@ from narrascope.tasks.entities.actors import actor_name, merge_actors
 from narrascope.tasks.entities.context import ArticleContext
 from narrascope.tasks.entities.mentions import MentionDetector
 from narrascope.tasks.entities.roles import RoleClassifier, RoleExample, RolePrediction, mention_vectors
+from narrascope.tasks.entities.tagger import shipped_tagger
 from narrascope.text.segment import sentences as split_sentences
 
 MODEL_NAME = "entities"
@@ -68,10 +69,22 @@ class EntityModel:
         self.roles.fit(examples, vectors)
         return self
 
-    def detect(self, text: str, language: str | None, sentences: Sequence[Span] | None = None) -> list[tuple[int, int]]:
-        """Raw-text mode: the actor mentions of ``text`` as half-open spans, in text order."""
+    def detect(
+        self,
+        text: str,
+        language: str | None,
+        sentences: Sequence[Span] | None = None,
+        encoding: Any = None,
+        whole_actors: bool = False,
+    ) -> list[tuple[int, int]]:
+        """Raw-text mode: the actor mentions of ``text`` as half-open spans, in text order. With the article's
+        ``encoding`` (default engine), only the candidates the mention tagger reads as actors cast in a role
+        (``whole_actors``: all mentions of the actors it reads as cast in a role, for the actor table)."""
         starts = [span.start for span in sentences] if sentences is not None else None
-        return [(found.start, found.end) for found in self.detector.predict(text, language, starts)]
+        spans = [(found.start, found.end) for found in self.detector.predict(text, language, starts)]
+        if encoding is None:
+            return spans
+        return shipped_tagger().select(text, encoding, spans, whole_actors)
 
     def frame(
         self,
@@ -109,10 +122,13 @@ class EntityModel:
         encodings: Sequence[Any] | None = None,
     ) -> list[EntityAnnotation]:
         """Subtask-1 rows for ``(article_id, text, language)``: the given mentions, or the detected ones if None;
-        ``encodings`` (one per article) add the encoder view of the roles."""
+        ``encodings`` (one per article) add the encoder view of the roles and of detection (the mention tagger)."""
         documents = []
-        for article_id, text, language in articles:
-            spans = mentions.get(article_id, ()) if mentions is not None else self.detect(text, language)
+        for number, (article_id, text, language) in enumerate(articles):
+            encoding = encodings[number] if encodings is not None else None
+            spans = (
+                mentions.get(article_id, ()) if mentions is not None else self.detect(text, language, None, encoding)
+            )
             documents.append((text, language, spans, None))
         rows = []
         for (article_id, text, _), framed in zip(articles, self.frame(documents, encodings), strict=True):
@@ -159,7 +175,7 @@ class EntityTagger:
         documents = []
         for analysis in analyses:
             text = analysis.article.text
-            spans = self.model.detect(text, analysis.language, analysis.sentences)
+            spans = self.model.detect(text, analysis.language, analysis.sentences, analysis.encoding, whole_actors=True)
             documents.append((text, analysis.language, spans, analysis.sentences))
         encodings = [analysis.encoding for analysis in analyses]
         for analysis, framed in zip(analyses, self.model.frame(documents, encodings), strict=True):
