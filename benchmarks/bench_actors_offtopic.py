@@ -36,7 +36,7 @@ DEFAULT_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 
 def article_actors(model: EntityModel, text: str, language: str, encoding: Encoding | None) -> set[str]:
     """The display names of the actors of one article (``encoding``: the default engine's detection)."""
-    spans = model.detect(text, language, None, encoding)
+    spans = model.detect(text, language, None, encoding, whole_actors=True)
     groups: dict[int, list[str]] = {}
     for (start, end), group in zip(spans, merge_actors(text, spans), strict=True):
         groups.setdefault(group, []).append(text[start:end])

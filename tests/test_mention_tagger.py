@@ -4,15 +4,18 @@ German page; its model files are checked like the other encoder heads'."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
+import numpy as np
 import pytest
 
 import narrascope
+from narrascope.encoder.encoding import Encoding
 from narrascope.errors import ModelError
 from narrascope.ml.artifacts import shipped_model_dir
 from narrascope.tasks.entities.not_actors import FUNCTION_WORDS
-from narrascope.tasks.entities.tagger import MentionTagger
+from narrascope.tasks.entities.tagger import MentionTagger, actor_scores
 
 #: In the reference article: places named as places, a missile, and half of "Le Monde" — none of them an actor.
 NOT_ACTORS = {"Odessa", "Black Sea", "Dnieper", "Kherson", "Oreshnik", "Monde"}
@@ -70,3 +73,19 @@ def test_tagger_refuses_a_model_built_on_another_encoder(tmp_path):
     (folder / "manifest.json").write_text(json.dumps({**manifest, "encoder": "another-encoder"}), "utf-8")
     with pytest.raises(ModelError, match="another-encoder"):
         MentionTagger.load(folder)
+
+
+def test_an_actor_is_as_likely_as_its_likeliest_mentions_together():
+    chances = actor_scores([0, 1, 0, 2], np.array([0.5, 0.1, 0.5, 0.0]))
+    assert chances == pytest.approx([0.75, 0.1, 0.75, 0.0])
+
+
+def test_actor_table_keeps_whole_actors_written_as_names(monkeypatch):
+    text = "Россия ответила. Россия снова. демократической партии нет."
+    spans = [(m.start(), m.end()) for m in re.finditer(r"Россия|демократической партии", text)]
+    encoding = Encoding(np.array([[0, len(text)]]), {8: np.zeros((1, 4), np.float16), 12: np.zeros((1, 4), np.float16)})
+    tagger = MentionTagger(threshold=0.5, actor_threshold=0.5)
+    # the first Россия is likely cast in a role, the second not; the lower-case party is likely too
+    monkeypatch.setattr(tagger, "probabilities", lambda _: np.array([0.9, 0.1, 0.6]))
+    assert tagger.select(text, encoding, spans) == [spans[0], spans[2]]
+    assert tagger.select(text, encoding, spans, whole_actors=True) == spans[:2]

@@ -90,6 +90,11 @@ def candidate_features(text: str, encoding: Encoding, spans: Sequence[Span]) -> 
     return np.hstack([encoding.pool(spans), span_signals(text, spans)])
 
 
+def _named(mention: str) -> bool:
+    """Written as a name: capitalised, in a script without capitals, or a canonical actor ("the West")."""
+    return not mention[:1].islower() or canonical(mention) is not None
+
+
 def actor_scores(groups: Sequence[int], probabilities: np.ndarray) -> np.ndarray:
     """Per mention, the chance that its actor (its group) is cast in a role at least once in the article: one
     minus the product of the group's mentions' chances of not being so."""
@@ -125,10 +130,13 @@ class MentionTagger:
         self, text: str, encoding: Encoding, candidates: Sequence[Span], whole_actors: bool = False
     ) -> list[Span]:
         """The candidates (in text order) whose probability reaches the threshold; with ``whole_actors``, every
-        mention of the actors whose :func:`actor_scores` reach the actor threshold."""
+        mention of the actors whose :func:`actor_scores` reach the actor threshold and that are written as a name at
+        least once (a table of actors lists no "демократической партии", however often the article says it)."""
         scores = self.probabilities(candidate_features(text, encoding, candidates))
         if whole_actors:
-            scores = actor_scores(merge_actors(text, candidates), scores)
+            groups = merge_actors(text, candidates)
+            named = {group for group, (start, end) in zip(groups, candidates, strict=True) if _named(text[start:end])}
+            scores = actor_scores(groups, scores) * [group in named for group in groups]
         threshold = self.actor_threshold if whole_actors else self.threshold
         return [span for span, score in zip(candidates, scores, strict=True) if score >= threshold]
 
