@@ -16,6 +16,8 @@ cross-validated actor threshold — a place named three times in passing stays o
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Sequence
 from functools import cache
@@ -54,6 +56,7 @@ def span_signals(text: str, spans: Sequence[Span]) -> np.ndarray:
     rank = {group: place for place, (group, _) in enumerate(sizes.most_common())}
     seen: Counter[int] = Counter()
     title_end = text.find("\n")
+    breaks = [match.end() for match in re.finditer("\n\n", text)]  # paragraph breaks, for bisection
     rows = []
     for (start, end), group in zip(spans, groups, strict=True):
         written = text[start:end]
@@ -70,7 +73,7 @@ def span_signals(text: str, spans: Sequence[Span]) -> np.ndarray:
                 np.log1p(len(sizes)),
                 start / max(len(text), 1),
                 title_end < 0 or start < title_end,
-                np.log1p(text.count("\n\n", 0, start)),
+                np.log1p(bisect_right(breaks, start)),
                 not before or before[-1] in ".!?:\n",
                 *_bins(len(words), (0, 1, 2, 3)),
                 written[:1].isupper(),

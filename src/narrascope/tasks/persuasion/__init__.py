@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,9 +12,12 @@ from typing import Any
 import numpy as np
 
 from narrascope.document import Analysis, Label, Span
+from narrascope.encoder.encoding import Encoding
 from narrascope.io.persuasion import paragraphs
-from narrascope.ml.artifacts import load_parts, save_parts, shipped_model_dir
+from narrascope.ml.artifacts import build_from_artifact, save_parts, shipped_model_dir
+from narrascope.tasks.persuasion.heads import TechniqueHeads, paragraph_features, sentence_index, span_features
 from narrascope.tasks.persuasion.model import SpanTagger, TechniqueClassifier
+from narrascope.tasks.persuasion.words import snap_to_words, word_offsets
 
 MODEL_NAME = "techniques"
 REBUILD_COMMAND = "narrascope train techniques --data ../shared/data --out src/narrascope/models/techniques"
@@ -21,8 +25,11 @@ REBUILD_COMMAND = "narrascope train techniques --data ../shared/data --out src/n
 
 @dataclass
 class PersuasionModel:
+    """The n-gram models (the fast engine) and the reading engine's heads."""
+
     techniques: TechniqueClassifier
     spans: SpanTagger
+    heads: TechniqueHeads | None = None
     version: str = "untrained"
 
     def paragraph_techniques(self, text: str) -> list[tuple[int, int, int, np.ndarray]]:
@@ -52,7 +59,7 @@ class PersuasionModel:
     ) -> list[list[Label]]:
         """:meth:`technique_spans` of each text, the paragraphs of all texts classified in one batch."""
         spans = [
-            _within_lines(text, self.spans.predict(text, given))
+            snap_to_words(text, _within_lines(text, self.spans.predict(text, given)))
             for text, given in zip(texts, sentence_spans, strict=True)
         ]
         with_spans = [number for number, found in enumerate(spans) if found]
@@ -60,6 +67,43 @@ class PersuasionModel:
             zip(with_spans, self.paragraph_techniques_of([texts[number] for number in with_spans]), strict=True)
         )
         return [self._labels(texts[number], found, scored.get(number, [])) for number, found in enumerate(spans)]
+
+    def paragraph_techniques_read(self, text: str, encoding: Encoding) -> list[tuple[int, int, int, np.ndarray]]:
+        """:meth:`paragraph_techniques` of the reading engine, from the encoder's pass; ``probabilities`` above 0.5
+        are the techniques found."""
+        heads = self._heads()
+        rows = paragraphs(text)
+        if not rows:
+            return []
+        bounds = np.array([(start, end) for _, start, end in rows], dtype=np.int64)
+        margins = heads.paragraph_margins(paragraph_features(encoding, bounds))
+        probabilities = 1.0 / (1.0 + np.exp(-margins))
+        return [(line, start, end, row) for (line, start, end), row in zip(rows, probabilities, strict=True)]
+
+    def technique_spans_read(self, text: str, encoding: Encoding, sentence_spans: Sequence[Span]) -> list[Label]:
+        """:meth:`technique_spans` of the reading engine: whole-word spans from the word tagger, each labelled with
+        its own best technique (confidence: the span's probability times its technique's)."""
+        heads = self._heads()
+        words = word_offsets(text)
+        bounds = np.array([(span.start, span.end) for span in sentence_spans] or [(0, len(text))], dtype=np.int64)
+        probabilities = heads.read_words(encoding, words, bounds)
+        # A span never crosses a line break: the title, each paragraph are units of their own.
+        lines = np.searchsorted([match.start() for match in re.finditer("\n", text)], words[:, 0])
+        units = np.unique(np.column_stack([sentence_index(bounds, words), lines]), axis=0, return_inverse=True)[1]
+        found = heads.decoding.decode(words, probabilities, units)
+        if not found:
+            return []
+        spans = np.array([(start, end) for start, end, _ in found], dtype=np.int64)
+        named = heads.span_techniques(span_features(encoding, spans, bounds))
+        return [
+            Label(name, round(probability * technique, 3), (Span.of(text, start, end),))
+            for (start, end, probability), (name, technique) in zip(found, named, strict=True)
+        ]
+
+    def _heads(self) -> TechniqueHeads:
+        if self.heads is None:
+            raise ValueError("this techniques model has no reading-engine heads: run it with the fast engine")
+        return self.heads
 
     def _labels(
         self, text: str, spans: list[tuple[int, int]], by_paragraph: list[tuple[int, int, int, np.ndarray]]
@@ -96,12 +140,22 @@ def _within_lines(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[int
 
 
 def save_model(model: PersuasionModel, directory: str | Path, extra_manifest: dict[str, Any] | None = None) -> None:
-    save_parts(directory, MODEL_NAME, {"techniques": model.techniques, "spans": model.spans}, extra_manifest)
+    parts: dict[str, Any] = {"techniques": model.techniques, "spans": model.spans}
+    if model.heads is not None:
+        parts["heads"] = model.heads
+    save_parts(directory, MODEL_NAME, parts, extra_manifest)
 
 
 def load_model(directory: str | Path) -> PersuasionModel:
-    parts, version = load_parts(directory, REBUILD_COMMAND, {"techniques": TechniqueClassifier, "spans": SpanTagger})
-    return PersuasionModel(parts["techniques"], parts["spans"], version)
+    kinds: dict[str, Any] = {"techniques": TechniqueClassifier, "spans": SpanTagger, "heads": TechniqueHeads}
+    parts, version = build_from_artifact(
+        directory,
+        REBUILD_COMMAND,
+        lambda arrays, manifest: {
+            key: kind.from_arrays(arrays, manifest[key]) for key, kind in kinds.items() if key in manifest
+        },
+    )
+    return PersuasionModel(parts["techniques"], parts["spans"], parts.get("heads"), version)
 
 
 class TechniqueTagger:
@@ -118,8 +172,16 @@ class TechniqueTagger:
         return cls(load_model(shipped_model_dir(MODEL_NAME)))
 
     def annotate(self, analyses: Sequence[Analysis]) -> None:
+        """The reading engine's heads where the encoder has read the article, the n-gram models elsewhere."""
+        read = [analysis for analysis in analyses if analysis.encoding is not None and self.model.heads is not None]
+        for analysis in read:
+            assert analysis.encoding is not None
+            analysis.techniques = self.model.technique_spans_read(
+                analysis.article.text, analysis.encoding, analysis.sentences
+            )
+        rest = [analysis for analysis in analyses if analysis not in read]
         found = self.model.technique_spans_of(
-            [analysis.article.text for analysis in analyses], [analysis.sentences or None for analysis in analyses]
+            [analysis.article.text for analysis in rest], [analysis.sentences or None for analysis in rest]
         )
-        for analysis, labels in zip(analyses, found, strict=True):
+        for analysis, labels in zip(rest, found, strict=True):
             analysis.techniques = labels

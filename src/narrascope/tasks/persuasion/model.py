@@ -146,6 +146,14 @@ def _shape_features(texts: Sequence[str], words: sp.csr_matrix, documents: Seque
     return sp.csr_matrix(np.array(rows, dtype=np.float32).reshape(len(texts), _SHAPE_FEATURES))
 
 
+def document_folds(documents: Sequence[str], folds: int) -> np.ndarray:
+    """The cross-validation fold of each row: whole documents are held out together (seeded, so every head trained
+    on the same documents shares the folds)."""
+    names = sorted(set(documents))
+    fold_of = dict(zip(names, np.random.RandomState(0).permutation(len(names)) % folds, strict=True))
+    return np.array([fold_of[document] for document in documents], dtype=np.int64)
+
+
 def tune_micro_thresholds(scores: np.ndarray, gold: np.ndarray, passes: int = 2) -> np.ndarray:
     """Per-label thresholds maximising micro-F1: best common threshold, then per-label coordinate ascent."""
     gold = gold.astype(bool)
@@ -211,9 +219,7 @@ class TechniqueClassifier:
             gold[row, [index[name] for name in names]] = 1
         self.features = [NgramTfidf(block).fit(texts) for block in self.blocks]
         X = self._matrix(texts, documents)
-        names = sorted(set(documents))
-        fold_of = dict(zip(names, np.random.RandomState(0).permutation(len(names)) % self.folds, strict=True))
-        fold = np.array([fold_of[document] for document in documents])
+        fold = document_folds(documents, self.folds)
         scores = np.zeros(gold.shape, dtype=np.float32)
         for k in range(self.folds):
             held = fold == k

@@ -1,0 +1,179 @@
+"""The reading engine's technique heads: they read the encoder's one pass instead of re-reading the text.
+
+* **Paragraphs**: a linear scorer per technique over the paragraph's pooled vector beside its article's, with
+  per-technique thresholds that maximise micro-F1 on out-of-fold scores.
+* **Spans**: a word tagger — a linear scorer on each word's pooled vector beside its sentence's gives the
+  probability that the word lies inside a persuasive span; runs of likely words become spans (:class:`WordDecoding`),
+  so every span starts and ends on a whole word.
+* **A span's technique**: a softmax over the PTC techniques on the span's own pooled vector beside its sentence's —
+  the span's own best technique, not its paragraph's. PTC merged a few rare techniques into one class
+  (Whataboutism, Straw man, Red herring); the paragraph head, read on the span's vector, picks among them.
+
+Features are built by the functions here for training and prediction alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+
+from narrascope.encoder.encoding import Encoding
+from narrascope.encoder.version import VERSION as ENCODER_VERSION
+from narrascope.encoder.version import check_encoder
+from narrascope.ml.dense import DenseLogistic
+
+
+def pool(encoding: Encoding, spans: np.ndarray) -> np.ndarray:
+    """Mean token vector of each ``[start, end)`` span (spans × hidden·layers): :meth:`Encoding.pool`, which pools
+    nearby spans (an article's thousand words) together and reads a long article's compact vectors chunk by chunk."""
+    return encoding.pool(spans)
+
+
+def _sentence_of(sentence_spans: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Index of the sentence each position falls in (the last one starting at or before it)."""
+    return np.maximum(np.searchsorted(sentence_spans[:, 0], starts, side="right") - 1, 0)
+
+
+def paragraph_features(encoding: Encoding, paragraph_spans: np.ndarray) -> np.ndarray:
+    """Each paragraph's vector beside its article's (the article says what the paragraph is about)."""
+    own = pool(encoding, paragraph_spans)
+    article = np.broadcast_to(encoding.mean(), own.shape)
+    return np.hstack([own, article])
+
+
+def span_features(encoding: Encoding, spans: np.ndarray, sentence_spans: np.ndarray) -> np.ndarray:
+    """Each span's (or word's) vector beside its sentence's."""
+    spans = np.asarray(spans, dtype=np.int64).reshape(-1, 2)
+    sentence_spans = np.asarray(sentence_spans, dtype=np.int64).reshape(-1, 2)
+    own = pool(encoding, spans)
+    if not len(sentence_spans):
+        return np.hstack([own, own])
+    # Only the sentences these spans fall in: a long article's words are featurised a block at a time.
+    used, which = np.unique(_sentence_of(sentence_spans, spans[:, 0]), return_inverse=True)
+    return np.hstack([own, pool(encoding, sentence_spans[used])[which]])
+
+
+#: Words featurised at once by :meth:`TechniqueHeads.read_words` (about 50 MB of features).
+WORDS_PER_BLOCK = 8192
+
+
+@dataclass(frozen=True, slots=True)
+class WordDecoding:
+    """Words with probability >= ``threshold`` form spans; runs at most ``gap`` words apart within one sentence are
+    joined; spans of fewer than ``min_words`` words are dropped."""
+
+    threshold: float = 0.5
+    gap: int = 0
+    min_words: int = 1
+
+    def decode(
+        self, words: np.ndarray, probabilities: np.ndarray, sentence_of: np.ndarray
+    ) -> list[tuple[int, int, float]]:
+        """``(start, end, mean word probability)`` of each span."""
+        spans: list[tuple[int, int, float]] = []
+        above = np.flatnonzero(probabilities >= self.threshold)
+        run: list[int] = []
+        for index in above:
+            if run and (index - run[-1] > self.gap + 1 or sentence_of[index] != sentence_of[run[-1]]):
+                spans.extend(self._span(words, probabilities, run))
+                run = []
+            run.append(int(index))
+        spans.extend(self._span(words, probabilities, run))
+        return spans
+
+    def _span(self, words: np.ndarray, probabilities: np.ndarray, run: list[int]) -> list[tuple[int, int, float]]:
+        if not run or run[-1] - run[0] + 1 < self.min_words:
+            return []
+        inside = probabilities[run[0] : run[-1] + 1]
+        return [(int(words[run[0], 0]), int(words[run[-1], 1]), float(inside.mean()))]
+
+
+@dataclass
+class TechniqueHeads:
+    """The three heads of the reading engine (see the module docstring), saved beside the n-gram models."""
+
+    techniques: tuple[str, ...]
+    paragraphs: DenseLogistic
+    thresholds: np.ndarray  # per technique
+    words: DenseLogistic
+    decoding: WordDecoding
+    span_classes: tuple[tuple[str, ...], ...]  # the span head's classes, each one technique or a merged few
+    spans: DenseLogistic
+
+    def paragraph_margins(self, features: np.ndarray) -> np.ndarray:
+        """Paragraphs × techniques: each score minus its threshold (a technique is present above 0)."""
+        return self.paragraphs.decision_function(features) - self.thresholds
+
+    def word_probabilities(self, features: np.ndarray) -> np.ndarray:
+        return self.words.predict_proba(features)[:, 0]
+
+    def read_words(self, encoding: Encoding, words: np.ndarray, sentence_spans: np.ndarray) -> np.ndarray:
+        """:meth:`word_probabilities` of every word, featurised ``WORDS_PER_BLOCK`` words at a time: the features
+        of all words of a 4 MB article at once would take 3.7 GB (6 kB a word)."""
+        blocks = range(0, len(words), WORDS_PER_BLOCK)
+        return np.concatenate(
+            [np.zeros(0, np.float32)]
+            + [
+                self.word_probabilities(span_features(encoding, words[start : start + WORDS_PER_BLOCK], sentence_spans))
+                for start in blocks
+            ]
+        )
+
+    def span_techniques(self, features: np.ndarray) -> list[tuple[str, float]]:
+        """The best technique of each span and its probability; a merged class is resolved by the paragraph head
+        read on the span's own features."""
+        probabilities = self.spans.predict_proba(features)
+        best = probabilities.argmax(axis=1)
+        merged = [row for row, column in enumerate(best) if len(self.span_classes[column]) > 1]
+        tie_break = self.paragraphs.decision_function(features[merged]) if merged else np.zeros((0, 0))
+        index = {name: column for column, name in enumerate(self.techniques)}
+        found = []
+        for row, column in enumerate(best):
+            names = self.span_classes[column]
+            if len(names) > 1:
+                scores = tie_break[merged.index(row)]
+                names = (max(names, key=lambda name: scores[index[name]]),)
+            found.append((names[0], float(probabilities[row, column])))
+        return found
+
+    def to_arrays(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        arrays = {
+            **self.paragraphs.to_arrays("paragraphs"),
+            **self.words.to_arrays("words"),
+            **self.spans.to_arrays("spans"),
+            "paragraph_thresholds": self.thresholds.astype(np.float32),
+        }
+        settings = {
+            "encoder": ENCODER_VERSION,
+            "techniques": list(self.techniques),
+            "paragraphs_C": self.paragraphs.C,
+            "words_C": self.words.C,
+            "decoding": asdict(self.decoding),
+            "span_classes": [list(names) for names in self.span_classes],
+            "spans_C": self.spans.C,
+        }
+        return arrays, settings
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray], settings: dict[str, Any]) -> TechniqueHeads:
+        check_encoder(settings)
+        return cls(
+            tuple(settings["techniques"]),
+            DenseLogistic.from_arrays(arrays, "paragraphs", {"C": settings["paragraphs_C"]}),
+            arrays["paragraph_thresholds"].astype(np.float64),
+            DenseLogistic.from_arrays(arrays, "words", {"C": settings["words_C"]}),
+            WordDecoding(**settings["decoding"]),
+            tuple(tuple(names) for names in settings["span_classes"]),
+            DenseLogistic.from_arrays(arrays, "spans", {"C": settings["spans_C"], "exclusive": True}),
+        )
+
+
+def sentence_index(sentence_spans: Sequence[tuple[int, int]], words: np.ndarray) -> np.ndarray:
+    """The sentence of each word (words starting before the first sentence count as in it)."""
+    bounds = np.asarray(sentence_spans, dtype=np.int64).reshape(-1, 2)
+    if not len(bounds):
+        return np.zeros(len(words), dtype=np.int64)
+    return _sentence_of(bounds, np.asarray(words, dtype=np.int64).reshape(-1, 2)[:, 0])
