@@ -9,6 +9,9 @@ from narrascope.training import entities as entity_training
 from narrascope.training.data import load_entity_split, load_narrative_split
 from narrascope.training.narratives import evaluate_by_language
 
+#: Dev token-F1 floors of the shipped explanation model (measured 0.321 EN, 0.275 all; benchmarks/ holds the targets).
+EN_TOKEN_F1, ALL_TOKEN_F1 = 0.30, 0.26
+
 
 def _component(kind):
     return next(component for component in narrascope.pipeline.load().components if isinstance(component, kind))
@@ -59,12 +62,15 @@ def test_entity_dev_scores_have_not_regressed(semeval_data):
     assert raw["all"].mention_recall >= 0.90
 
 
-def test_explanations_are_short_grounded_and_near_the_measured_score(semeval_data):
+def test_explanations_are_short_grounded_whole_quotes_and_near_the_measured_score(semeval_data):
+    """Dev, gold dominant narratives given, read by the default engine as the pipeline reads them."""
     from narrascope.tasks.explain import ExplanationTagger
     from narrascope.training.data import load_explanation_split
-    from narrascope.training.explanations import evaluate_by_language
+    from narrascope.training.explanations import evaluate_by_language, predict_all, read_examples
 
     model = _component(ExplanationTagger).model
-    scores = evaluate_by_language(model, load_explanation_split(semeval_data, "dev"))
+    dev = load_explanation_split(semeval_data, "dev")
+    scores = evaluate_by_language(predict_all(model, dev, read_examples(dev)), dev)
     assert scores["all"].over_80_words == 0 and scores["all"].ungrounded_quotes == 0
-    assert scores["EN"].token_f1 >= 0.30 and scores["all"].token_f1 >= 0.27
+    assert scores["all"].short_quotes == 0
+    assert scores["EN"].token_f1 >= EN_TOKEN_F1 and scores["all"].token_f1 >= ALL_TOKEN_F1

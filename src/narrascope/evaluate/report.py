@@ -58,7 +58,7 @@ def print_entity_table(console: Console, results: dict[str, EntityScores]) -> No
 def print_explanation_table(console: Console, results: dict[str, ExplanationScores]) -> None:
     table = Table(title="Explanations (SemEval-2025 Task 10, subtask 3)")
     table.add_column("set")
-    for name in ("articles", "token-F1", "BERTScore-style F1", "over 80 words", "invented quotes"):
+    for name in ("articles", "token-F1", "BERTScore-style F1", "over 80 words", "invented quotes", "quotes < 6 words"):
         table.add_column(name, justify="right")
     for name, scores in results.items():
         bert = "—" if scores.bertscore_f1 is None else f"{scores.bertscore_f1:.3f}"
@@ -69,6 +69,7 @@ def print_explanation_table(console: Console, results: dict[str, ExplanationScor
             bert,
             f"{scores.over_80_words:.0%}",
             f"{scores.ungrounded_quotes:.0%}",
+            f"{scores.short_quotes:.0%}",
         )
     console.print(table)
     console.print(

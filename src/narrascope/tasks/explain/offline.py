@@ -1,14 +1,15 @@
 """Offline explanations for a dominant narrative (SemEval-2025 Task 10 subtask 3).
 
-An explanation is a short per-language opener (in English it restates the narrative) followed by verbatim quotes of
-article clauses. Nothing about the article is made up: every quote is an exact substring of the article, returned as
-evidence offsets.
+An explanation is a frame — whom the article casts in which role and what it claims (:mod:`.frames`) — followed by
+verbatim quotes of whole sentences or clauses (at least six words, never the title) from the sentences that carry the
+narrative's own signal (the narrative head's label-specific evidence). Nothing about the article is made up: every
+quote is an exact substring of the article, returned as evidence offsets.
 
-Which clauses? A word model estimates, for each word type of the article, the probability that an annotator's
+Which quotes? A word model estimates, for each word type of the article, the probability that an annotator's
 explanation uses it, from how often explanations in that language (and for that narrative and sub-narrative) reuse
 the word when the article contains it, plus a few article features (frequency, position, title, capitalisation). A
-greedy search then adds the clause that most raises the expected bag-of-words F1 against an explanation of typical
-length, and stops when no clause raises it.
+greedy search then adds the evidence clause that most raises the expected bag-of-words F1 against an explanation of
+typical length, and stops when no clause raises it (after the first).
 """
 
 from __future__ import annotations
@@ -16,13 +17,15 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, replace
 from typing import Any, Protocol
 
 import numpy as np
 
-from narrascope.evaluate.explanations import MAX_WORDS
+from narrascope.evaluate.explanations import MAX_WORDS, MIN_QUOTE_WORDS
+from narrascope.tasks.entities.canonical import canonical
+from narrascope.tasks.explain.frames import Cast, frame
 from narrascope.taxonomy import narratives
 from narrascope.text.segment import sentences
 from narrascope.text.tokens import WORD, tokens
@@ -34,21 +37,14 @@ MAX_COUNT = 4
 _REPEAT_PRIOR = np.array([1.0, 0.3, 0.1, 0.03])
 _CLAUSE = re.compile(r"[,;:]\s+|\s+[–—-]\s+")
 _EDGE = frozenset("\"'“”‘’«»„,;:–—-()[]\ufeff")  # \ufeff: a byte-order mark at the start of the text
-_PROPER = frozenset({"Ukraine", "Ukrainian", "Ukraine’s", "Russia", "Russian", "NATO", "CO2", "EU", "UA", "West"})
-_CLAIM = re.compile(r" (is|are|will|do|does|has|have|cannot|should|risk)\b|/will ")
 _QUOTES = {"bg": ("„", "“"), "ru": ("«", "»")}
 _DEFAULT_QUOTES = ("“", "”")
-
-#: Openers learnt from the most frequent beginnings of the training explanations (chosen by cross-validation);
-#: ``{x}`` is the (sub-)narrative, restated as a claim or as a noun phrase.
-OPENERS: dict[str, dict[str, str]] = {
-    "en": {"claim": "The text claims that {x}:", "nominal": "The text presents {x}:"},
-    "bg": {"claim": "Коментира се, че", "nominal": "Коментира се, че"},
-    "hi": {"claim": "इस लेख में चर्चा की गई है कि", "nominal": "इस लेख में चर्चा की गई है कि"},
-    "pt": {"claim": "O autor do texto afirma que", "nominal": "O autor do texto afirma que"},
-    "ru": {"claim": "В статье говорится о том, что", "nominal": "В статье говорится о том, что"},
-}
+#: Other quotation marks, for a quote that holds its language's own: «…» inside «…» would end the quote early.
+_OTHER_QUOTES = (("“", "”"), ("«", "»"), ("„", "“"))
 FEATURES = 16
+
+#: P(an explanation has ``word`` at least ``k`` times).
+Expected = Callable[[str, int], float]
 
 
 class Example(Protocol):
@@ -63,33 +59,30 @@ class Example(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Draft:
-    """An explanation and the half-open character spans of the article it quotes."""
+    """An explanation, the half-open character spans of the article it quotes and the language of its frame."""
 
     text: str
     evidence: tuple[tuple[int, int], ...]
+    language: str
 
 
-def restate(narrative: str, subnarrative: str | None, templates: dict[str, str]) -> str:
-    """The opener with the (sub-)narrative's short name as a claim ("… claims that X") or noun phrase."""
-    taxonomy = narratives()
-    name = taxonomy.short_name(subnarrative) if subnarrative else "Other"
-    if name == "Other":
-        name = taxonomy.short_name(narrative)
-    kind = "claim" if _CLAIM.search(" " + name) else "nominal"
-    return templates[kind].format(x=_phrase(name))
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What the other heads found that an explanation builds on.
 
+    ``evidence``: the sentences that carry the narrative's signal, best first (each at least ``MIN_QUOTE_WORDS``
+    words, none of them the title); ``cast``: the article's actors with their roles, each with the start offsets
+    of its mentions.
+    """
 
-def _phrase(name: str) -> str:
-    """A label name to use inside a sentence: lower-case first letter unless it starts with a proper noun."""
-    return name if name.split()[0] in _PROPER else name[0].lower() + name[1:]
+    evidence: tuple[tuple[int, int], ...] = ()
+    cast: tuple[tuple[Cast, tuple[int, ...]], ...] = ()
 
 
 @dataclass
 class _Article:
-    """An article cut into candidate clauses, with the word statistics the word model needs."""
+    """An article's word statistics, as the word model reads them."""
 
-    text: str
-    clauses: list[tuple[int, int, list[str]]]
     counts: Counter
     first: dict[str, int]
     spread: Counter
@@ -98,8 +91,7 @@ class _Article:
     n_sentences: int
 
     @classmethod
-    def parse(cls, text: str, min_tokens: int) -> _Article:
-        clauses: list[tuple[int, int, list[str]]] = []
+    def parse(cls, text: str) -> _Article:
         counts, spread, capitalised, first = Counter(), Counter(), Counter(), {}
         for match in WORD.finditer(text):
             if match.group()[0].isupper():
@@ -111,34 +103,56 @@ class _Article:
             spread.update(set(words))
             for word in words:
                 first.setdefault(word, index)
-            clauses.extend(_clauses(text, sentence.start, sentence.end, min_tokens))
         title = frozenset(tokens(spans[0].text)) if spans else frozenset()
-        return cls(text, clauses, counts, first, spread, capitalised, title, len(spans))
+        return cls(counts, first, spread, capitalised, title, len(spans))
 
 
-def _clauses(text: str, start: int, end: int, min_tokens: int) -> list[tuple[int, int, list[str]]]:
+def _quotable(text: str, start: int, end: int, unit: str) -> list[tuple[int, int, list[str]]]:
+    """The pieces of one sentence a quote may take: the whole sentence (``unit="sentence"``) unless it cannot be
+    quoted on its own, else its clauses; every piece has at least ``MIN_QUOTE_WORDS`` words."""
+    if unit == "sentence":
+        low, high = _trim(text, start, end)
+        if len(text[low:high].split()) >= MIN_QUOTE_WORDS and _balanced(text[low:high]):
+            return [(low, high, tokens(text[low:high]))]
+    return _clauses(text, start, end, MIN_QUOTE_WORDS)
+
+
+def _marks(language: str, piece: str) -> tuple[str, str] | None:
+    """The quotation marks for ``piece``: its language's, or others when it holds those (a reader, and the quote
+    check, would see the quote end at the inner mark); None when it holds every kind."""
+    for left, right in (_QUOTES.get(language, _DEFAULT_QUOTES), *_OTHER_QUOTES):
+        if not {left, right, "”" if right == "“" else right} & set(piece):
+            return left, right
+    return None
+
+
+def _trim(text: str, low: int, high: int) -> tuple[int, int]:
+    """The range without the punctuation and spaces at its edges."""
+    while low < high and (text[low] in _EDGE or text[low].isspace()):
+        low += 1
+    while high > low and (text[high - 1] in _EDGE or text[high - 1].isspace()):
+        high -= 1
+    return low, high
+
+
+def _clauses(text: str, start: int, end: int, min_words: int) -> list[tuple[int, int, list[str]]]:
     """Comma/semicolon/dash pieces of a sentence (short pieces merged forward), edges trimmed of punctuation."""
     pieces, position = [], start
     for match in _CLAUSE.finditer(text, start, end):
         piece = (position, match.start())
-        if pieces and len(tokens(text[pieces[-1][0] : pieces[-1][1]])) < min_tokens:
+        if pieces and len(text[pieces[-1][0] : pieces[-1][1]].split()) < min_words:
             pieces[-1] = (pieces[-1][0], piece[1])
         else:
             pieces.append(piece)
         position = match.end()
-    if pieces and len(tokens(text[pieces[-1][0] : pieces[-1][1]])) < min_tokens:
+    if pieces and len(text[pieces[-1][0] : pieces[-1][1]].split()) < min_words:
         pieces[-1] = (pieces[-1][0], end)
     else:
         pieces.append((position, end))
     clauses = []
-    for low, high in pieces:
-        while low < high and (text[low] in _EDGE or text[low].isspace()):
-            low += 1
-        while high > low and (text[high - 1] in _EDGE or text[high - 1].isspace()):
-            high -= 1
-        words = tokens(text[low:high])
-        if len(words) >= min_tokens and _balanced(text[low:high]):
-            clauses.append((low, high, words))
+    for low, high in (_trim(text, *piece) for piece in pieces):
+        if len(text[low:high].split()) >= min_words and _balanced(text[low:high]):
+            clauses.append((low, high, tokens(text[low:high])))
     return clauses
 
 
@@ -188,18 +202,38 @@ def _logit(p: float) -> float:
     return math.log(p / (1 - p))
 
 
+@dataclass(frozen=True, slots=True)
+class Style:
+    """How the explanations of one language are put together (chosen per language by cross-validation on train,
+    see :mod:`narrascope.training.explanations`).
+
+    ``evidence``: how many of the narrative's evidence sentences (best first) quotes may come from; ``unit``: quote
+    whole ``sentence``s (their clauses when a sentence cannot stand alone) or ``clause``s; ``cast``: at most this
+    many actors in the frame; ``frame_language``: the frame's language (the article's own, or ``en``).
+    """
+
+    evidence: int = 5
+    unit: str = "clause"
+    cast: int = 3
+    frame_language: str = "en"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
 class ExplanationModel:
-    """Per-language openers + a logistic word model + greedy expected-F1 selection of article clauses."""
+    """A frame (actors, roles, claim) + a logistic word model + greedy expected-F1 selection of evidence clauses."""
 
     def __init__(
         self,
         smoothing: float = 2.0,
         label_smoothing: float = 3.0,
-        min_tokens: int = 4,
         max_clauses: int = 10,
+        styles: dict[str, Style] | None = None,
     ) -> None:
         self.smoothing, self.label_smoothing = smoothing, label_smoothing
-        self.min_tokens, self.max_clauses = min_tokens, max_clauses
+        self.max_clauses = max_clauses
+        self.styles = dict(styles or {})
         self.counts = _Counts()
         self.gold_length: dict[str, float] = {}
         self.mean = np.zeros(FEATURES)
@@ -211,7 +245,7 @@ class ExplanationModel:
     def fit(self, examples: Iterable[Example]) -> ExplanationModel:
         """Count word reuse per language and label, then fit the word model on leave-one-out features."""
         examples = list(examples)
-        articles = [_Article.parse(example.text, self.min_tokens) for example in examples]
+        articles = [_Article.parse(example.text) for example in examples]
         self.counts = _Counts()
         for example, article in zip(examples, articles, strict=True):
             self.counts.add(
@@ -280,32 +314,60 @@ class ExplanationModel:
 
     # -- prediction -----------------------------------------------------------------------------------------------
 
-    def predict(self, text: str, language: str, narrative: str, subnarrative: str | None) -> Draft:
-        """An explanation of at most 80 words in ``language``, quoting the article verbatim."""
-        article = _Article.parse(text, self.min_tokens)
-        keys = _keys(language, narrative, subnarrative)
-        opener = restate(narrative, subnarrative, OPENERS.get(language, OPENERS["en"]))
-        probability = self._probabilities(article, keys)
+    def predict(self, text: str, language: str, narrative: str, subnarrative: str | None, reading: Reading) -> Draft:
+        """An explanation of at most 80 words: the frame, then quotes of the ``reading``'s evidence sentences."""
+        expected = self.expectation(text, language, narrative, subnarrative)
+        return self.compose(text, language, narrative, subnarrative, reading, expected)
+
+    def style(self, language: str) -> Style:
+        """The language's style; a language without one (not trained) gets English's, with an English frame."""
+        if language in self.styles:
+            return self.styles[language]
+        return replace(self.styles.get("en", Style()), frame_language="en")
+
+    def expectation(self, text: str, language: str, narrative: str, subnarrative: str | None) -> Expected:
+        """P(an annotator's explanation of this article has a word at least k times), for any word."""
+        probability = self._probabilities(_Article.parse(text), _keys(language, narrative, subnarrative))
         explanations = self.counts.table.get(language, {})
         n_articles = max(1, self.counts.articles.get(language, 0))
 
         def expected(word: str, k: int) -> float:
-            """P(the explanation has ``word`` at least ``k`` times)."""
             if word in probability:
                 return float(probability[word][k - 1]) if k <= MAX_COUNT else 0.0
             row = explanations.get(word)
             return (row[-1] / n_articles) * 0.5 ** (k - 1) if row else 0.0
 
+        return expected
+
+    def compose(
+        self,
+        text: str,
+        language: str,
+        narrative: str,
+        subnarrative: str | None,
+        reading: Reading,
+        expected: Expected,
+    ) -> Draft:
+        """The frame and the quotes that raise the expected token-F1 most (:meth:`expectation` is apart so that
+        styles can be compared on the same article without recomputing it)."""
+        style = self.style(language)
+        opener = frame(style.frame_language, narrative, subnarrative, _cast(reading, style))
         used = Counter(tokens(opener))
         length = sum(used.values())
         overlap = sum(expected(word, k) for word, times in used.items() for k in range(1, times + 1))
         gold_length = self.gold_length.get(language, 30.0)
         best = 2 * overlap / (length + gold_length)
         budget = MAX_WORDS - len(opener.split())
+        candidates = [
+            piece
+            for start, end in reading.evidence[: style.evidence]
+            for piece in _quotable(text, start, end, style.unit)
+            if _marks(language, text[piece[0] : piece[1]])
+        ]
         chosen: list[int] = []
         while len(chosen) < self.max_clauses:
             candidate = None
-            for index, (start, end, words) in enumerate(article.clauses):
+            for index, (start, end, words) in enumerate(candidates):
                 if index in chosen or len(text[start:end].split()) > budget:
                     continue
                 gain, added = 0.0, Counter()
@@ -315,18 +377,21 @@ class ExplanationModel:
                 score = 2 * (overlap + gain) / (length + len(words) + gold_length)
                 if candidate is None or score > candidate[0]:
                     candidate = (score, index, gain)
-            if candidate is None or candidate[0] <= best:
-                break
+            if candidate is None or (chosen and candidate[0] <= best):
+                break  # the first quote is always taken: the frame alone shows nothing of the article
             best, index, gain = candidate
-            start, end, words = article.clauses[index]
+            start, end, words = candidates[index]
             chosen.append(index)
             overlap, length = overlap + gain, length + len(words)
             used.update(words)
             budget -= len(text[start:end].split())
-        spans = sorted(article.clauses[index][:2] for index in chosen)
-        left, right = _QUOTES.get(language, _DEFAULT_QUOTES)
-        parts = [opener, *(f"{left}{text[start:end]}{right}" for start, end in spans)]
-        return Draft(" ".join(part for part in parts if part), tuple(spans))
+        spans = sorted(candidates[index][:2] for index in chosen)
+        quotes = " ".join(
+            "{1}{0}{2}".format(text[start:end], *_marks(language, text[start:end])) for start, end in spans
+        )
+        if not quotes:
+            return Draft(opener.rstrip(":") + ".", (), style.frame_language)
+        return Draft(f"{opener} {quotes}", tuple(spans), style.frame_language)
 
     def _probabilities(self, article: _Article, keys: list[str]) -> dict[str, np.ndarray]:
         words, x, ratios = self._features(article, keys)
@@ -356,8 +421,8 @@ class ExplanationModel:
         settings = {
             "smoothing": self.smoothing,
             "label_smoothing": self.label_smoothing,
-            "min_tokens": self.min_tokens,
             "max_clauses": self.max_clauses,
+            "styles": {language: style.to_dict() for language, style in sorted(self.styles.items())},
             "keys": keys,
             "articles": [self.counts.articles.get(key, 0) for key in keys],
             "gold_length": self.gold_length,
@@ -367,12 +432,8 @@ class ExplanationModel:
     @classmethod
     def from_arrays(cls, arrays: dict[str, np.ndarray], settings: dict[str, Any]) -> ExplanationModel:
         """The model saved by :meth:`to_arrays`."""
-        model = cls(
-            settings["smoothing"],
-            settings["label_smoothing"],
-            settings["min_tokens"],
-            settings["max_clauses"],
-        )
+        styles = {language: Style(**style) for language, style in settings["styles"].items()}
+        model = cls(settings["smoothing"], settings["label_smoothing"], settings["max_clauses"], styles)
         keys = settings["keys"]
         words = bytes(arrays["words"]).decode("utf-8").split("\n") if len(arrays["words"]) else []
         model.counts.articles = dict(zip(keys, settings["articles"], strict=True))
@@ -382,6 +443,21 @@ class ExplanationModel:
         model.mean, model.scale, model.weights = arrays["mean"], arrays["scale"], arrays["weights"]
         model.gold_length = dict(settings["gold_length"])
         return model
+
+
+def _cast(reading: Reading, style: Style) -> list[Cast]:
+    """The actors the frame names: those the evidence sentences name (a name the article uses once only when it
+    is a known actor), most named there first (then in the article), at most ``style.cast``, grouped by role in
+    the order their first actor comes."""
+    sentences_ = reading.evidence[: style.evidence]
+    named = []
+    for position, (actor, mentions) in enumerate(reading.cast):
+        inside = sum(any(start <= mention < end for start, end in sentences_) for mention in mentions)
+        if inside and (len(mentions) > 1 or canonical(actor.name) is not None):  # a one-off unknown name: noise
+            named.append((-inside, -len(mentions), position, actor))
+    chosen = [actor for *_, actor in sorted(named)[: style.cast]]
+    roles = list(dict.fromkeys(actor.role for actor in chosen))
+    return sorted(chosen, key=lambda actor: roles.index(actor.role))
 
 
 def _label_words(keys: list[str]) -> frozenset[str]:
