@@ -29,8 +29,10 @@ def main() -> None:
 
     import narrascope
     from narrascope.tasks.entities import EntityTagger
+    from narrascope.tasks.entities.tagger import shipped_tagger
     from narrascope.training.data import by_language, load_entity_split, load_narrative_split
     from narrascope.training.entities import encodings_of, evaluate_by_language
+    from narrascope.training.mentions import candidates_of, score_by_language
 
     pipeline = narrascope.pipeline.load()
     model = next(c for c in pipeline.components if isinstance(c, EntityTagger)).model
@@ -42,6 +44,7 @@ def main() -> None:
     fast = evaluate_by_language(model, dev, given_mentions=True)
     raw = evaluate_by_language(model, dev, given_mentions=False, encodings=encodings)
     raw_fast = evaluate_by_language(model, dev, given_mentions=False)
+    table = score_by_language(shipped_tagger(), candidates_of(dev, model.detector))["all"]
     antagonist = {
         language: sum(m.main_role == "Antagonist" for e in chosen for m in e.mentions)
         / max(1, sum(len(e.mentions) for e in chosen))
@@ -66,6 +69,7 @@ def main() -> None:
         "always_antagonist": {language: round(share, 3) for language, share in antagonist.items()},
         "dev_raw": {language: _short(scores) for language, scores in raw.items()},
         "dev_raw_fast": {language: _short(scores) for language, scores in raw_fast.items()},
+        "dev_actor_table": table,
         "given_mentions_per_second": round(given["all"].mentions / given_seconds, 1),
         "articles_per_second_through_entities": round(len(articles) / entities_elapsed, 1),
         "articles_per_second": round(len(analysed) / elapsed, 1),
@@ -90,6 +94,10 @@ def main() -> None:
     mean_main = round(sum(given[language].main_role_accuracy for language in languages) / len(languages), 3)
     mean_emr = round(sum(given[language].exact_match_ratio for language in languages) / len(languages), 3)
     print(f"mean of the five languages (default engine): main-role accuracy {mean_main}, EMR {mean_emr}")
+    print(
+        f"actor table (default engine, whole actors among the detector's): precision {table['actor_precision']:.3f}"
+        f" at recall {table['actor_recall']:.3f}"
+    )
     print()
     print(f"given-mention classification: {figures['given_mentions_per_second']} mentions/s")
     print(

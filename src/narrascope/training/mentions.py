@@ -18,7 +18,7 @@ from narrascope.ml.artifacts import shipped_model_dir
 from narrascope.tasks.entities.actors import merge_actors
 from narrascope.tasks.entities.mentions import MentionDetector
 from narrascope.tasks.entities.model import EntityModel
-from narrascope.tasks.entities.tagger import MentionTagger, Span, actor_scores, candidate_features
+from narrascope.tasks.entities.tagger import MentionTagger, Span, candidate_features, table_chances
 from narrascope.training import model_files_size, report_saved, save_model_card, table_rows
 from narrascope.training.data import LANGUAGES, EntityExample, by_language, load_entity_split
 from narrascope.training.encoded import encode_tokens, load_tokens
@@ -92,14 +92,14 @@ def kept(articles: Sequence[Candidates], scores: Sequence[np.ndarray], threshold
 
 
 def actor_rows(articles: Sequence[Candidates], scores: Sequence[np.ndarray]) -> np.ndarray:
-    """One row per actor (group of candidates) of every article: its :func:`actor_scores` value and whether any of
-    its candidates overlaps a gold mention."""
+    """One row per actor (group of candidates) of every article: its :func:`table_chances` value and whether any
+    of its candidates overlaps a gold mention."""
     rows = []
     for article, row in zip(articles, scores, strict=True):
         groups = merge_actors(article.example.article.text, article.spans)
         first = {group: index for index, group in reversed(list(enumerate(groups)))}
         annotated = {group for group, actor in zip(groups, article.actors, strict=True) if actor}
-        chance = actor_scores(groups, row)
+        chance = table_chances(article.example.article.text, article.spans, groups, row)
         rows += [(chance[index], group in annotated) for group, index in first.items()]
     return np.asarray(rows, dtype=np.float64).reshape(-1, 2)
 

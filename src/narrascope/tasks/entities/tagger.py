@@ -109,6 +109,13 @@ def actor_scores(groups: Sequence[int], probabilities: np.ndarray) -> np.ndarray
     return 1.0 - missed[groups_array]
 
 
+def table_chances(text: str, spans: Sequence[Span], groups: Sequence[int], probabilities: np.ndarray) -> np.ndarray:
+    """Per mention, its actor's :func:`actor_scores` chance — none for an actor never written as a name (a table
+    of actors lists no "демократической партии", however often the article says it)."""
+    named = {group for group, (start, end) in zip(groups, spans, strict=True) if _named(text[start:end])}
+    return actor_scores(groups, probabilities) * np.array([group in named for group in groups], dtype=bool)
+
+
 class MentionTagger:
     """``fit`` on candidate features and whether each is an annotated actor; ``select`` the actors among an
     encoded article's candidates."""
@@ -133,13 +140,10 @@ class MentionTagger:
         self, text: str, encoding: Encoding, candidates: Sequence[Span], whole_actors: bool = False
     ) -> list[Span]:
         """The candidates (in text order) whose probability reaches the threshold; with ``whole_actors``, every
-        mention of the actors whose :func:`actor_scores` reach the actor threshold and that are written as a name at
-        least once (a table of actors lists no "демократической партии", however often the article says it)."""
+        mention of the actors whose :func:`table_chances` reach the actor threshold."""
         scores = self.probabilities(candidate_features(text, encoding, candidates))
         if whole_actors:
-            groups = merge_actors(text, candidates)
-            named = {group for group, (start, end) in zip(groups, candidates, strict=True) if _named(text[start:end])}
-            scores = actor_scores(groups, scores) * [group in named for group in groups]
+            scores = table_chances(text, candidates, merge_actors(text, candidates), scores)
         threshold = self.actor_threshold if whole_actors else self.threshold
         return [span for span, score in zip(candidates, scores, strict=True) if score >= threshold]
 
