@@ -228,7 +228,10 @@ the share of kept actors with a gold mention, recall the share of actors with a 
 ## Limits
 
 Annotators marked only the actors central to the article's narratives, and only some of their occurrences: a
-correct actor the annotators left out counts against precision. The tagger learns which names are cast in a role
-from five languages; in others it relies on the encoder's multilinguality and on capitals.
+correct actor the annotators left out counts against precision. On train, even knowing which actors were marked,
+keeping all their candidates scores mention precision 0.29 (recall 1.0), and their first two after the title 0.57
+(recall 0.78): which occurrence carries the role is what the mention figures miss most, and the actor table's
+view is the one to read. The tagger learns which names are cast in a role from five languages; in others it
+relies on the encoder's multilinguality and on capitals.
 """
     save_model_card(directory, card)
