@@ -249,6 +249,7 @@ def test_damaged_model_files_are_named_with_the_rebuild_command(tmp_path, damage
         ("narratives", "narrascope.tasks.narratives:NarrativeClassifier.load", "decoders"),
         ("scope", "narrascope.tasks.scope:ScopeClassifier.load", "threshold"),
         ("entities", "narrascope.tasks.entities.model:EntityModel.load", "roles"),
+        ("mentions", "narrascope.tasks.entities.tagger:MentionTagger.load", "actor_threshold"),
         ("explanations", "narrascope.tasks.explain:load_model", "settings"),
         ("techniques", "narrascope.tasks.persuasion:load_model", "spans"),
     ],
