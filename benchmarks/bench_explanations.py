@@ -17,6 +17,7 @@ invented quotes; 0 quotes under six words; dominant = the report's top narrative
 from __future__ import annotations
 
 import argparse
+import io
 import re
 import time
 from collections.abc import Sequence
@@ -49,7 +50,7 @@ def report_top_narrative(analysis) -> str | None:
 
     from narrascope.report import render_analysis
 
-    console = Console(record=True, width=400, file=open("/dev/null", "w"))  # noqa: SIM115
+    console = Console(record=True, width=400, file=io.StringIO())
     console.print(render_analysis(analysis))
     found = _NARRATIVE_LINE.search(console.export_text())
     return found.group(1) if found else None

@@ -201,10 +201,10 @@ built from the article's actors and roles and its own sentences.
 
 ## Style per language
 
-Chosen by cross-validated token-F1 on train over the grid {grid}: the frame's language (the gold explanations are
-in the article's language; quotes always are), how many evidence sentences quotes may come from, whole sentences or
-clauses, and how many actors the frame names. The best CV score with the frame in the article's language ("own")
-and in English, and the chosen style:
+Chosen by cross-validated token-F1 on train over the frame's language (the gold explanations are in the article's
+language; quotes always are), how many evidence sentences quotes may come from, whole sentences or clauses, and how
+many actors the frame names — the grid:
+{grid}. The best CV score with the frame in the article's language ("own") and in English, and the chosen style:
 
 | language | own | English | frame | evidence sentences | quotes | actors |
 |---|---|---|---|---|---|---|
