@@ -390,13 +390,16 @@ def eval_explanations(
 )
 @click.option("--out", required=True, type=output_file, help="Output file (written only if every input is good).")
 @click.option("--spans", "as_spans", is_flag=True, help="Write spans (article, technique, start, end) instead.")
-def predict_techniques(docs: Path, out: Path, as_spans: bool) -> None:
+@click.option("--fast", is_flag=True, help="The fast engine (n-gram models only).")
+def predict_techniques(docs: Path, out: Path, as_spans: bool, fast: bool) -> None:
     """Persuasion techniques per paragraph, in the SemEval-2023 subtask-3 format (article<TAB>line<TAB>t1,t2).
 
     A paragraph is a non-empty line of an article file and its line number is 1-based; article<ID>.txt has the id
     <ID>. Every paragraph gets a line, with an empty list when no technique is found. --spans writes
-    article<TAB>technique<TAB>start<TAB>end (end exclusive) instead.
+    article<TAB>technique<TAB>start<TAB>end (end exclusive) instead. The reading engine (default) reads each article
+    with the encoder first; --fast uses the n-gram models alone.
     """
+    from narrascope.encoder.component import shared_encoder
     from narrascope.io import TEXT_SUFFIXES, article_files, read_text, refuse_overwriting_inputs
     from narrascope.io.persuasion import (
         ParagraphLabels,
@@ -407,6 +410,7 @@ def predict_techniques(docs: Path, out: Path, as_spans: bool) -> None:
     )
     from narrascope.progress import progress_bar
     from narrascope.tasks.persuasion import TechniqueTagger
+    from narrascope.text.segment import sentences
 
     refuse_overwriting_inputs(out, [docs])
     if not docs.exists():
@@ -416,16 +420,29 @@ def predict_techniques(docs: Path, out: Path, as_spans: bool) -> None:
         raise InputError(docs, "no .txt article files here")
     texts = {path: read_text(path) for path in files}  # all inputs are checked before anything is written
     model = TechniqueTagger.load_shipped().model
+    encoder = None if fast or model.heads is None else shared_encoder()
     rows: list = []
     with progress_bar(stderr, "Finding techniques", total=len(files)) as advance:
         for path, text in texts.items():
             article_id = article_id_from_name(path.name)
+            found = sentences(text)
+            encoding = encoder.encode([text], [[(s.start, s.end) for s in found]])[0] if encoder else None
             if as_spans:
-                for label in model.technique_spans(text):
+                labels = (
+                    model.technique_spans_read(text, encoding, found)
+                    if encoding is not None
+                    else model.technique_spans(text)
+                )
+                for label in labels:
                     span = label.evidence[0]
                     rows.append(TechniqueSpan(article_id, label.name, span.start, span.end))
             else:
-                for line, _, _, scores in model.paragraph_techniques(text):
+                scored = (
+                    model.paragraph_techniques_read(text, encoding)
+                    if encoding is not None
+                    else model.paragraph_techniques(text)
+                )
+                for line, _, _, scores in scored:
                     names = tuple(model.techniques.labels[i] for i in (scores > 0.5).nonzero()[0])
                     rows.append(ParagraphLabels(article_id, line, names))
             advance(1)

@@ -272,7 +272,7 @@ def train_heads_and_save(
         for engine in ("default", "fast")
     }
     manifest = {
-        "cross_validation": {name: round(value, 4) for name, value in cv.items()},
+        "cross_validation": {head: {k: round(v, 4) for k, v in choice.items()} for head, choice in cv.items()},
         "dev": {
             engine: {
                 "paragraphs": {language: rounded(s) for language, s in found["paragraphs"].items()},
@@ -333,7 +333,7 @@ The heads read the encoder's one pass (multilingual-e5-small, layers 8 and 12):
   a probability — and runs of words with probability ≥ {heads.decoding.threshold} (gaps of at most
   {heads.decoding.gap} words bridged within a sentence, at least {heads.decoding.min_words} words) become spans: a span
   starts and ends on a whole word and never crosses a sentence or line. Decoding chosen by 3-fold CV span F1 among
-  those whose median span length stays within 20 % of gold (α {cv["words"]["alpha"]:g}, F1
+  those whose median span length stays within 25 % of gold (α {cv["words"]["alpha"]:g}, F1
   {cv["words"]["span_f1"]:.3f}).
 - **A span's technique**: its own best — a softmax over PTC's 14 techniques on the span's own vector beside its
   sentence's (calibrated one-vs-rest ridge; 3-fold CV accuracy {cv["span_techniques"]["accuracy"]:.3f}); PTC's

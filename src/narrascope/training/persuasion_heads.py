@@ -61,11 +61,11 @@ class HeadSettings:
     folds: int = 5
     span_folds: int = 3
     outside_share: float = 0.4
-    thresholds: tuple[float, ...] = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5)
-    gaps: tuple[int, ...] = (0, 1, 2)
+    thresholds: tuple[float, ...] = (0.15, 0.2, 0.25, 0.3, 0.35, 0.4)
+    gaps: tuple[int, ...] = (0, 1, 2, 3, 5)
     min_words: tuple[int, ...] = (1, 2)
     #: The decoded spans' median length in words may differ from the gold median by at most this share.
-    length_tolerance: float = 0.2
+    length_tolerance: float = 0.25
 
 
 @dataclass(frozen=True, slots=True)
