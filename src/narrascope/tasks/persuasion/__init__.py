@@ -152,7 +152,9 @@ def load_model(directory: str | Path) -> PersuasionModel:
         directory,
         REBUILD_COMMAND,
         lambda arrays, manifest: {
-            key: kind.from_arrays(arrays, manifest[key]) for key, kind in kinds.items() if key in manifest
+            key: kind.from_arrays(arrays, manifest[key])
+            for key, kind in kinds.items()
+            if key != "heads" or key in manifest  # a model without heads runs the fast engine only
         },
     )
     return PersuasionModel(parts["techniques"], parts["spans"], parts.get("heads"), version)
