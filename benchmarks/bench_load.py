@@ -49,13 +49,13 @@ def big_bodies(data: Path, count: int) -> list[bytes]:
     bodies = []
     for number in range(count):
         start = number * len(articles) // count
-        text, size = "", 0
+        taken: list[str] = []
         for article in articles[start:] + articles[:start]:
-            size += len(article.encode("utf-8")) + 2
-            if size > BODY_BYTES - 64 or len(text) + len(article) + 2 > MAX_CHARS:
+            body = json.dumps({"text": "\n\n".join([*taken, article])}, ensure_ascii=False).encode("utf-8")
+            if len(body) > BODY_BYTES or sum(map(len, taken)) + len(article) + 2 * len(taken) > MAX_CHARS:
                 break
-            text += article + "\n\n"
-        bodies.append(json.dumps({"text": text}, ensure_ascii=False).encode("utf-8"))
+            taken.append(article)
+        bodies.append(json.dumps({"text": "\n\n".join(taken)}, ensure_ascii=False).encode("utf-8"))
     return bodies
 
 
