@@ -335,7 +335,7 @@ def test_predict_explanations_for_given_narratives_then_eval(capsys, tmp_path):
     (line,) = out_file.read_text(encoding="utf-8").splitlines()
     article_id, explanation = line.split("\t")
     assert article_id == "nato.txt" and len(explanation.split()) <= 80
-    assert explanation.startswith("The text ") and "claims that NATO should/will directly intervene" in explanation
+    assert explanation.startswith("The text ") and "that NATO should/will directly intervene: “" in explanation
 
     gold = tmp_path / "gold.txt"
     gold.write_text(
