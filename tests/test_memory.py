@@ -52,6 +52,6 @@ def test_analysis_memory_grows_linearly_with_the_article():
     load(engine="fast")(Article("warm-up", distinct_text(5_000, seed=1)))  # models and caches loaded first
     short, long = peak_bytes(distinct_text(60_000)), peak_bytes(distinct_text(240_000))
     # Four times the text, at most 4.5 times the memory; and within what the server budgets per character (pairwise
-    # sentence work made it ten times that: 1 kB a character).
+    # sentence work made it 1 kB a character).
     assert long / short <= 4.5, (short, long)
     assert long <= MB_PER_MILLION_CHARS * 240_000, long

@@ -29,9 +29,10 @@ from narrascope.api.access import Credentials, Settings, holds_token
 
 #: Resident memory of a server process with both engines' models loaded and warmed up.
 SERVER_BASE_MB = 1000
-#: What one analysis adds: a fixed part, and per million characters of text.
-ANALYSIS_BASE_MB = 50
-MB_PER_MILLION_CHARS = 400
+#: What one analysis adds: a fixed part, and per million characters of text (the default engine, measured by
+#: benchmarks/bench_memory.py: about 700 MB for 1 MB of text; the fast engine needs about a third of it).
+ANALYSIS_BASE_MB = 100
+MB_PER_MILLION_CHARS = 650
 #: The longest text an analysis takes (1 M characters through the API, 2 MB files on the Analyse page).
 MAX_ANALYSIS_CHARS = 2_000_000
 #: Texts longer than this are long analyses, bounded by ``max_analyses`` (about 25 pages; news articles are shorter).
