@@ -122,7 +122,7 @@ def test_reading_engine_spans_on_the_example_are_whole_words_each_with_its_own_t
     from narrascope.io.txt import article_from_text
     from narrascope.pipeline import LanguageIdentifier, SentenceSegmenter
     from narrascope.tasks.persuasion import TechniqueTagger
-    from narrascope.tasks.persuasion.words import on_word_boundaries
+    from narrascope.tasks.persuasion.words import DANGLING_WORDS, on_word_boundaries
 
     analyses = [Analysis(article=article_from_text("example", london_paris_article.read_text(encoding="utf-8")))]
     for component in (LanguageIdentifier(), SentenceSegmenter(), EncoderComponent(), TechniqueTagger.load_shipped()):
@@ -131,6 +131,8 @@ def test_reading_engine_spans_on_the_example_are_whole_words_each_with_its_own_t
     assert len(labels) >= 5
     assert all(on_word_boundaries(text, label.evidence[0].start, label.evidence[0].end) for label in labels)
     assert all("\n" not in label.evidence[0].text for label in labels)
+    # No span is cut before its phrase's last word ("… security and stability of" without "Europe").
+    assert not [label for label in labels if label.evidence[0].text.split()[-1].casefold() in DANGLING_WORDS]
     # Spans of one paragraph are labelled one by one, not with their paragraph's technique.
     by_line: dict[int, set[str]] = {}
     for label in labels:

@@ -11,7 +11,7 @@ from narrascope.ml.dense import DenseLogistic
 from narrascope.tasks.persuasion import PersuasionModel
 from narrascope.tasks.persuasion.heads import TechniqueHeads, WordDecoding, pool
 from narrascope.tasks.persuasion.model import TECHNIQUES, SpanTagger, TechniqueClassifier
-from narrascope.tasks.persuasion.words import on_word_boundaries, snap_to_words, word_offsets
+from narrascope.tasks.persuasion.words import dangling, on_word_boundaries, snap_to_words, word_offsets
 
 TEXT = "They built an anti-Russian battering ram, he said."
 
@@ -43,11 +43,29 @@ def test_decoding_joins_likely_words_within_a_sentence_only():
     words = word_offsets(text)
     sentence_of = np.array([0, 0, 0, 0, 1, 1, 1, 1])
     probabilities = np.array([0.9, 0.8, 0.1, 0.7, 0.9, 0.2, 0.1, 0.1])
-    spans = WordDecoding(0.5, gap=1, min_words=1).decode(words, probabilities, sentence_of)
+    flags = dangling(text, words)
+    spans = WordDecoding(0.5, gap=1, min_words=1).decode(words, probabilities, sentence_of, flags)
     assert [text[s:e] for s, e, _ in spans] == ["Evil thugs rule here", "Brave"]  # not across the full stop
     assert spans[0][2] == pytest.approx(np.mean([0.9, 0.8, 0.1, 0.7]))
-    spans = WordDecoding(0.5, gap=0, min_words=2).decode(words, probabilities, sentence_of)
+    spans = WordDecoding(0.5, gap=0, min_words=2).decode(words, probabilities, sentence_of, flags)
     assert [text[s:e] for s, e, _ in spans] == ["Evil thugs"]  # "here" and "Brave" are single words
+
+
+def test_spans_never_end_on_a_dangling_word():
+    text = "The defeat of Russia is necessary for the security and stability of Europe. They fled to the"
+    words = word_offsets(text)
+    sentence_of = np.array([0] * 13 + [1] * 4)
+    flags = dangling(text, words)
+    probabilities = np.full(len(words), 0.1)
+    probabilities[[8, 9, 10, 11]] = 0.9  # "security and stability of": "Europe" scored lower
+    probabilities[[14, 15, 16]] = 0.9  # "fled to the", the sentence's last words
+    spans = WordDecoding(0.5).decode(words, probabilities, sentence_of, flags)
+    # carried on to the phrase's end within its sentence, else trimmed back
+    assert [text[s:e] for s, e, _ in spans] == ["security and stability of Europe", "fled"]
+    assert spans[0][2] == pytest.approx(np.mean([0.9] * 4 + [0.1]))
+    assert WordDecoding(0.5, reach=0).decode(words, probabilities, sentence_of, flags)[0][:2] == _span(
+        "security and stability", text
+    )
 
 
 def test_pooling_matches_the_encoding_s_own_pool():

@@ -332,7 +332,9 @@ The heads read the encoder's one pass (multilingual-e5-small, layers 8 and 12):
 - **Spans**: a word tagger — ridge regression on each word's mean token vector beside its sentence's, calibrated to
   a probability — and runs of words with probability ≥ {heads.decoding.threshold} (gaps of at most
   {heads.decoding.gap} words bridged within a sentence, at least {heads.decoding.min_words} words) become spans: a span
-  starts and ends on a whole word and never crosses a sentence or line. Decoding chosen by 3-fold CV span F1 among
+  starts and ends on a whole word and never crosses a sentence or line, and never ends on an English preposition,
+  article or conjunction ("security and stability of" is carried on to "Europe", over at most
+  {heads.decoding.reach} words of its sentence, else trimmed). Decoding chosen by 3-fold CV span F1 among
   those whose median span length stays within 25 % of gold (α {cv["words"]["alpha"]:g}, F1
   {cv["words"]["span_f1"]:.3f}).
 - **A span's technique**: its own best — a softmax over PTC's 14 techniques on the span's own vector beside its

@@ -26,7 +26,7 @@ from narrascope.tasks.persuasion.heads import (
     span_features,
 )
 from narrascope.tasks.persuasion.model import TECHNIQUES, document_folds, tune_micro_thresholds
-from narrascope.tasks.persuasion.words import word_offsets
+from narrascope.tasks.persuasion.words import dangling, word_offsets
 from narrascope.text.segment import sentences
 from narrascope.training.encoded import encode_tokens, load_tokens
 from narrascope.training.ridge import RidgeFolds, calibrated, platt
@@ -153,12 +153,13 @@ def fit_word_tagger(
         loss = float(-np.mean(inside * np.log(probabilities) + (1 - inside) * np.log(1 - probabilities)))
         fitted.append((loss, alpha, probabilities, slopes, offsets))
     loss, alpha, probabilities, slopes, offsets = min(fitted, key=lambda item: item[0])
+    ends = [dangling(text, words) for text, (words, _, _) in zip(texts, rows, strict=True)]
     best: tuple[float, WordDecoding] | None = None
     for threshold, gap, min_words in product(settings.thresholds, settings.gaps, settings.min_words):
         decoding = WordDecoding(threshold, gap, min_words)
         predicted = [
-            [(start, end) for start, end, _ in decoding.decode(words, probabilities[a:b], sentence_of)]
-            for (words, _, sentence_of), a, b in zip(rows, bounds[:-1], bounds[1:], strict=True)
+            [(start, end) for start, end, _ in decoding.decode(words, probabilities[a:b], sentence_of, flags)]
+            for (words, _, sentence_of), flags, a, b in zip(rows, ends, bounds[:-1], bounds[1:], strict=True)
         ]
         lengths = [
             _words_in(text, start, end) for text, spans in zip(texts, predicted, strict=True) for start, end in spans

@@ -17,7 +17,7 @@ from narrascope.io.persuasion import paragraphs
 from narrascope.ml.artifacts import build_from_artifact, save_parts, shipped_model_dir
 from narrascope.tasks.persuasion.heads import TechniqueHeads, paragraph_features, sentence_index, span_features
 from narrascope.tasks.persuasion.model import SpanTagger, TechniqueClassifier
-from narrascope.tasks.persuasion.words import snap_to_words, word_offsets
+from narrascope.tasks.persuasion.words import dangling, snap_to_words, word_offsets
 
 MODEL_NAME = "techniques"
 REBUILD_COMMAND = "narrascope train techniques --data ../shared/data --out src/narrascope/models/techniques"
@@ -90,7 +90,7 @@ class PersuasionModel:
         # A span never crosses a line break: the title, each paragraph are units of their own.
         lines = np.searchsorted([match.start() for match in re.finditer("\n", text)], words[:, 0])
         units = np.unique(np.column_stack([sentence_index(bounds, words), lines]), axis=0, return_inverse=True)[1]
-        found = heads.decoding.decode(words, probabilities, units)
+        found = heads.decoding.decode(words, probabilities, units, dangling(text, words))
         if not found:
             return []
         spans = np.array([(start, end) for start, end, _ in found], dtype=np.int64)

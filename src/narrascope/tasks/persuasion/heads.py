@@ -63,32 +63,58 @@ WORDS_PER_BLOCK = 8192
 @dataclass(frozen=True, slots=True)
 class WordDecoding:
     """Words with probability >= ``threshold`` form spans; runs at most ``gap`` words apart within one sentence are
-    joined; spans of fewer than ``min_words`` words are dropped."""
+    joined; spans of fewer than ``min_words`` words are dropped.
+
+    A span never ends on a dangling word (a preposition, article, conjunction: :func:`~.words.dangling`): the
+    threshold cuts a phrase wherever its last words score a little lower ("security and stability of" before
+    "Europe"), so such an end is carried on over at most ``reach`` words of its sentence to the phrase's next
+    word that is not dangling, or else trimmed back.
+    """
 
     threshold: float = 0.5
     gap: int = 0
     min_words: int = 1
+    reach: int = 3
 
     def decode(
-        self, words: np.ndarray, probabilities: np.ndarray, sentence_of: np.ndarray
+        self, words: np.ndarray, probabilities: np.ndarray, sentence_of: np.ndarray, dangling: np.ndarray
     ) -> list[tuple[int, int, float]]:
-        """``(start, end, mean word probability)`` of each span."""
+        """``(start, end, mean word probability)`` of each span; ``dangling``: a flag per word."""
         spans: list[tuple[int, int, float]] = []
         above = np.flatnonzero(probabilities >= self.threshold)
         run: list[int] = []
         for index in above:
             if run and (index - run[-1] > self.gap + 1 or sentence_of[index] != sentence_of[run[-1]]):
-                spans.extend(self._span(words, probabilities, run))
+                spans.extend(self._span(words, probabilities, sentence_of, dangling, run))
                 run = []
             run.append(int(index))
-        spans.extend(self._span(words, probabilities, run))
+        spans.extend(self._span(words, probabilities, sentence_of, dangling, run))
         return spans
 
-    def _span(self, words: np.ndarray, probabilities: np.ndarray, run: list[int]) -> list[tuple[int, int, float]]:
-        if not run or run[-1] - run[0] + 1 < self.min_words:
+    def _span(
+        self,
+        words: np.ndarray,
+        probabilities: np.ndarray,
+        sentence_of: np.ndarray,
+        dangling: np.ndarray,
+        run: list[int],
+    ) -> list[tuple[int, int, float]]:
+        if not run:
             return []
-        inside = probabilities[run[0] : run[-1] + 1]
-        return [(int(words[run[0], 0]), int(words[run[-1], 1]), float(inside.mean()))]
+        first, last = run[0], run[-1]
+        end = last
+        while dangling[end] and end - last < self.reach and end + 1 < len(words):
+            if sentence_of[end + 1] != sentence_of[last]:
+                break
+            end += 1
+        if dangling[end]:  # no phrase end within reach: trim instead
+            end = last
+            while end >= first and dangling[end]:
+                end -= 1
+        if end - first + 1 < self.min_words:
+            return []
+        inside = probabilities[first : end + 1]
+        return [(int(words[first, 0]), int(words[end, 1]), float(inside.mean()))]
 
 
 @dataclass
