@@ -136,16 +136,23 @@ def _trim(text: str, low: int, high: int) -> tuple[int, int]:
 
 
 def _clauses(text: str, start: int, end: int, min_words: int) -> list[tuple[int, int, list[str]]]:
-    """Comma/semicolon/dash pieces of a sentence (short pieces merged forward), edges trimmed of punctuation."""
-    pieces, position = [], start
+    """Comma/semicolon/dash pieces of a sentence, edges trimmed of punctuation. A short piece takes the next one
+    with it, and so does the sentence's opening piece: what precedes a sentence's first comma is mostly an
+    introductory phrase ("In addition to the Pearl by the Sea, …"), not a clause."""
+    pieces: list[tuple[int, int]] = []
+    position, opening = start, True
+
+    def open_ended() -> bool:
+        return bool(pieces) and ((opening and len(pieces) == 1) or len(text[slice(*pieces[-1])].split()) < min_words)
+
     for match in _CLAUSE.finditer(text, start, end):
-        piece = (position, match.start())
-        if pieces and len(text[pieces[-1][0] : pieces[-1][1]].split()) < min_words:
-            pieces[-1] = (pieces[-1][0], piece[1])
+        if open_ended():
+            opening = opening and len(pieces) > 1
+            pieces[-1] = (pieces[-1][0], match.start())
         else:
-            pieces.append(piece)
+            pieces.append((position, match.start()))
         position = match.end()
-    if pieces and len(text[pieces[-1][0] : pieces[-1][1]].split()) < min_words:
+    if open_ended():
         pieces[-1] = (pieces[-1][0], end)
     else:
         pieces.append((position, end))
