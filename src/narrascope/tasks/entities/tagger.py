@@ -30,7 +30,7 @@ from narrascope.encoder.encoding import Encoding
 from narrascope.encoder.version import VERSION as ENCODER_VERSION
 from narrascope.encoder.version import check_encoder
 from narrascope.ml.artifacts import build_from_artifact, save_artifact, shipped_model_dir
-from narrascope.ml.dense import DenseLogistic
+from narrascope.ml.dense import SCORE_ROWS, DenseLogistic
 from narrascope.tasks.entities.actors import merge_actors
 from narrascope.tasks.entities.canonical import canonical
 from narrascope.text.tokens import token_spans
@@ -86,11 +86,14 @@ def span_signals(text: str, spans: Sequence[Span]) -> np.ndarray:
     return np.asarray(rows, dtype=np.float32).reshape(len(spans), -1)
 
 
-def candidate_features(text: str, encoding: Encoding, spans: Sequence[Span]) -> np.ndarray:
-    """Each candidate's encoder view (its tokens pooled) beside its :func:`span_signals`."""
+def candidate_features(
+    text: str, encoding: Encoding, spans: Sequence[Span], signals: np.ndarray | None = None
+) -> np.ndarray:
+    """Each candidate's encoder view (its tokens pooled) beside its :func:`span_signals` (given as ``signals``
+    when ``spans`` are a block of the article's candidates: the signals count over all of them)."""
     if not spans:
         return np.zeros((0, 0), dtype=np.float32)
-    return np.hstack([encoding.pool(spans), span_signals(text, spans)])
+    return np.hstack([encoding.pool(spans), span_signals(text, spans) if signals is None else signals])
 
 
 def _named(mention: str) -> bool:
@@ -141,7 +144,17 @@ class MentionTagger:
     ) -> list[Span]:
         """The candidates (in text order) whose probability reaches the threshold; with ``whole_actors``, every
         mention of the actors whose :func:`table_chances` reach the actor threshold."""
-        scores = self.probabilities(candidate_features(text, encoding, candidates))
+        signals = span_signals(text, candidates)
+        blocks = range(0, len(candidates), SCORE_ROWS)  # a 4 MB article has ~47,000 candidates
+        scores = np.concatenate(
+            [np.zeros(0)]
+            + [
+                self.probabilities(
+                    candidate_features(text, encoding, candidates[i : i + SCORE_ROWS], signals[i : i + SCORE_ROWS])
+                )
+                for i in blocks
+            ]
+        )
         if whole_actors:
             scores = table_chances(text, candidates, merge_actors(text, candidates), scores)
         threshold = self.actor_threshold if whole_actors else self.threshold
