@@ -89,3 +89,9 @@ def test_actor_table_keeps_whole_actors_written_as_names(monkeypatch):
     monkeypatch.setattr(tagger, "probabilities", lambda _: np.array([0.9, 0.1, 0.6]))
     assert tagger.select(text, encoding, spans) == [spans[0], spans[2]]
     assert tagger.select(text, encoding, spans, whole_actors=True) == spans[:2]
+
+
+def test_an_article_without_candidates_has_no_mentions():
+    """A text with nothing name-like (the README's example folder has one) is analysed, with no actors."""
+    analysis = narrascope.analyze("the library reopens on monday after the repairs, said the town.")
+    assert analysis.actors == []

@@ -144,11 +144,12 @@ class MentionTagger:
     ) -> list[Span]:
         """The candidates (in text order) whose probability reaches the threshold; with ``whole_actors``, every
         mention of the actors whose :func:`table_chances` reach the actor threshold."""
+        if not candidates:
+            return []
         signals = span_signals(text, candidates)
         blocks = range(0, len(candidates), SCORE_ROWS)  # a 4 MB article has ~47,000 candidates
         scores = np.concatenate(
-            [np.zeros(0)]
-            + [
+            [
                 self.probabilities(
                     candidate_features(text, encoding, candidates[i : i + SCORE_ROWS], signals[i : i + SCORE_ROWS])
                 )
