@@ -11,7 +11,7 @@ import json
 import zipfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, ClassVar, Protocol, Self, TypeVar
 
 import numpy as np
 
@@ -87,6 +87,26 @@ def build_from_artifact(
         raise ModelError(
             f"{directory}: model files do not fit together ({error}); rebuild with `{rebuild_hint}`"
         ) from None
+
+
+class SavedModel:
+    """Base of a model saved as one artifact: :meth:`load` rebuilds it and sets its ``version``.
+
+    A subclass names the command that rebuilds its shipped files (``rebuild_command``, quoted by every load error)
+    and builds itself from the arrays and manifest its ``save`` wrote (``_from_artifact``).
+    """
+
+    rebuild_command: ClassVar[str]
+    version: str = "untrained"
+
+    @classmethod
+    def load(cls, directory: str | Path) -> Self:
+        model, model.version = build_from_artifact(directory, cls.rebuild_command, cls._from_artifact)
+        return model
+
+    @classmethod
+    def _from_artifact(cls, arrays: dict[str, np.ndarray], manifest: dict[str, Any]) -> Self:
+        raise NotImplementedError
 
 
 class ArtifactPart(Protocol):

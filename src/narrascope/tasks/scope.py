@@ -18,7 +18,7 @@ from narrascope.document import SUPPORTED_LANGUAGES, Analysis, Scope
 from narrascope.encoder.version import VERSION as ENCODER_VERSION
 from narrascope.encoder.version import check_encoder
 from narrascope.errors import ModelError
-from narrascope.ml.artifacts import build_from_artifact, save_artifact, shipped_model_dir
+from narrascope.ml.artifacts import SavedModel, save_artifact, shipped_model_dir
 from narrascope.ml.dense import DenseLogistic
 
 MODEL_NAME = "scope"
@@ -27,8 +27,10 @@ REBUILD_COMMAND = "narrascope train scope --data ../shared/data --out src/narras
 MAX_MISSED = 0.02
 
 
-class ScopeClassifier:
+class ScopeClassifier(SavedModel):
     """``fit(vectors, on_topic)`` / ``predict_proba(vectors)``: the probability that articles are on topic."""
+
+    rebuild_command = REBUILD_COMMAND
 
     def __init__(self, C: float = 0.1, folds: int = 5, seed: int = 2025) -> None:
         self.C, self.folds, self.seed = C, folds, seed
@@ -66,11 +68,6 @@ class ScopeClassifier:
             raise ModelError("the scope classifier is not trained")
         manifest = {"name": MODEL_NAME, "C": self.C, "threshold": self.threshold, "encoder": ENCODER_VERSION}
         save_artifact(directory, self._model.to_arrays("scope"), {**manifest, "cv": self.cv, **(extra_manifest or {})})
-
-    @classmethod
-    def load(cls, directory: str | Path) -> ScopeClassifier:
-        model, model.version = build_from_artifact(directory, REBUILD_COMMAND, cls._from_artifact)
-        return model
 
     @classmethod
     def _from_artifact(cls, arrays: dict[str, np.ndarray], manifest: dict[str, Any]) -> ScopeClassifier:

@@ -6,10 +6,10 @@ import json
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from narrascope.errors import InputError
 from narrascope.io.files import current_umask
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 MODEL_CARD = "MODEL_CARD.md"
+M = TypeVar("M")
 
 
 def rounded(scores: Any) -> dict[str, Any]:
@@ -50,6 +51,22 @@ def save_model_card(directory: Path, card: str) -> None:
 def report_saved(console: Console, version: str, started: float) -> None:
     """The line every trainer ends with: which model version it built, and how long training took."""
     console.print(f"Built {version} in {time.perf_counter() - started:.0f} s")
+
+
+def publish(
+    out: str | Path,
+    manifest: dict[str, Any],
+    load: Callable[[Path], M],
+    write_card: Callable[[Path, M, dict[str, Any]], None],
+    console: Console,
+    started: float,
+) -> M:
+    """How every trainer ends once its model is saved in ``out``: the model read back from its files (what ships
+    is what the card describes), its card, and :func:`report_saved`'s line."""
+    model = load(Path(out))
+    write_card(Path(out), model, manifest)
+    report_saved(console, model.version, started)
+    return model
 
 
 #: What a model folder holds.

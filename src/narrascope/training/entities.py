@@ -13,7 +13,7 @@ from narrascope.encoder.encoding import Encoding
 from narrascope.evaluate.entities import EntityScores, score_entities
 from narrascope.tasks.entities import EntityModel, EntityTrainingArticle
 from narrascope.text.segment import sentences
-from narrascope.training import model_files_size, report_saved, rounded, save_model_card, table_rows
+from narrascope.training import model_files_size, publish, rounded, save_model_card, table_rows
 from narrascope.training.data import LANGUAGES, EntityExample, by_language, load_entity_split
 from narrascope.training.encoded import encode_spans
 
@@ -96,9 +96,7 @@ def train_and_save(data: str | Path, out: str | Path, console: Console) -> Entit
         "training_mentions": mentions,
     }
     model.save(out, manifest)
-    model = EntityModel.load(out)
-    write_model_card(Path(out), model, manifest)
-    report_saved(console, model.version, started)
+    model = publish(out, manifest, EntityModel.load, write_model_card, console, started)
     for language in given:
         g, f, r = given[language], given_fast[language], raw[language]
         console.print(

@@ -19,7 +19,7 @@ from narrascope.tasks.entities.actors import merge_actors
 from narrascope.tasks.entities.mentions import MentionDetector
 from narrascope.tasks.entities.model import EntityModel
 from narrascope.tasks.entities.tagger import MentionTagger, Span, candidate_features, table_chances
-from narrascope.training import model_files_size, report_saved, save_model_card, table_rows
+from narrascope.training import model_files_size, publish, save_model_card, table_rows
 from narrascope.training.data import LANGUAGES, EntityExample, by_language, load_entity_split
 from narrascope.training.encoded import encode_tokens, load_tokens
 
@@ -179,9 +179,7 @@ def train_and_save(data: str | Path, out: str | Path, console: Console) -> Menti
     dev_scores = score_by_language(tagger, candidates_of(dev, detector, console))
     manifest = {"training_articles": len(train), "dev": dev_scores}
     tagger.save(out, manifest)
-    tagger = MentionTagger.load(out)
-    write_model_card(Path(out), tagger, manifest)
-    report_saved(console, tagger.version, started)
+    tagger = publish(out, manifest, MentionTagger.load, write_model_card, console, started)
     console.print(f"  C {tagger.C}, thresholds {tagger.threshold} / {tagger.actor_threshold}; dev {dev_scores['all']}")
     return tagger
 

@@ -17,7 +17,7 @@ from rich.console import Console
 from narrascope.evaluate.narratives import NarrativeScores, score_narratives
 from narrascope.io.semeval import NarrativeAnnotation
 from narrascope.tasks.narratives import NarrativeClassifier
-from narrascope.training import model_files_size, report_saved, rounded, save_model_card, table_rows
+from narrascope.training import model_files_size, publish, rounded, save_model_card, table_rows
 from narrascope.training.data import LANGUAGES, NarrativeExample, by_language, load_narrative_split
 from narrascope.training.encoded import encode_articles
 
@@ -81,9 +81,7 @@ def train_and_save(data: str | Path, out: str | Path, console: Console) -> Narra
         "training_articles": len(train),
     }
     model.save(out, manifest)
-    model = NarrativeClassifier.load(out)
-    write_model_card(Path(out), model, manifest)
-    report_saved(console, model.version, started)
+    model = publish(out, manifest, NarrativeClassifier.load, write_model_card, console, started)
     for engine, by_engine in dev_scores.items():
         for language, scores in by_engine.items():
             console.print(f"  {engine} dev {language}: fine {scores.f1_fine:.3f}  coarse {scores.f1_coarse:.3f}")

@@ -30,7 +30,7 @@ from narrascope.tasks.persuasion import PersuasionModel, load_model, save_model
 from narrascope.tasks.persuasion.model import TECHNIQUES, SpanTagger, TechniqueClassifier
 from narrascope.taxonomy import techniques
 from narrascope.text.segment import sentences
-from narrascope.training import model_files_size, report_saved, rounded, save_model_card, table_rows
+from narrascope.training import model_files_size, publish, rounded, save_model_card, table_rows
 from narrascope.training.encoded import encode_tokens, load_tokens
 from narrascope.training.persuasion_heads import (
     HeadSettings,
@@ -284,9 +284,7 @@ def train_heads_and_save(
         "training_span_articles": len(texts),
     }
     save_model(model, out, manifest)
-    model = load_model(out)
-    write_model_card(Path(out), model, manifest)
-    report_saved(console, model.version, started)
+    model = publish(out, manifest, load_model, write_model_card, console, started)
     for engine, found in scores.items():
         for language, paragraph_scores in found["paragraphs"].items():
             console.print(

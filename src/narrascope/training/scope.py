@@ -9,7 +9,7 @@ import numpy as np
 from rich.console import Console
 
 from narrascope.tasks.scope import ScopeClassifier
-from narrascope.training import model_files_size, report_saved, save_model_card
+from narrascope.training import model_files_size, publish, save_model_card
 from narrascope.training.data import load_narrative_split, load_offtopic
 from narrascope.training.encoded import encode_articles
 
@@ -25,9 +25,7 @@ def train_and_save(data: str | Path, out: str | Path, console: Console) -> Scope
     model = ScopeClassifier().fit(vectors, [True] * len(on_topic) + [False] * len(off_topic))
     manifest = {"training_articles": {"on_topic": len(on_topic), "off_topic": len(off_topic)}}
     model.save(out, manifest)
-    model = ScopeClassifier.load(out)
-    write_model_card(Path(out), model, manifest)
-    report_saved(console, model.version, started)
+    model = publish(out, manifest, ScopeClassifier.load, write_model_card, console, started)
     console.print(f"  threshold {model.threshold}; cross-validated: {model.cv}")
     return model
 

@@ -29,7 +29,7 @@ import numpy as np
 from narrascope.encoder.encoding import Encoding
 from narrascope.encoder.version import VERSION as ENCODER_VERSION
 from narrascope.encoder.version import check_encoder
-from narrascope.ml.artifacts import build_from_artifact, save_artifact, shipped_model_dir
+from narrascope.ml.artifacts import SavedModel, save_artifact, shipped_model_dir
 from narrascope.ml.dense import SCORE_ROWS, DenseLogistic
 from narrascope.tasks.entities.actors import merge_actors
 from narrascope.tasks.entities.canonical import canonical
@@ -119,9 +119,11 @@ def table_chances(text: str, spans: Sequence[Span], groups: Sequence[int], proba
     return actor_scores(groups, probabilities) * np.array([group in named for group in groups], dtype=bool)
 
 
-class MentionTagger:
+class MentionTagger(SavedModel):
     """``fit`` on candidate features and whether each is an annotated actor; ``select`` the actors among an
     encoded article's candidates."""
+
+    rebuild_command = REBUILD_COMMAND
 
     def __init__(self, C: float = 0.05, threshold: float = 0.5, actor_threshold: float = 0.5) -> None:
         self.C, self.threshold, self.actor_threshold = C, threshold, actor_threshold
@@ -174,11 +176,6 @@ class MentionTagger:
             "encoder": ENCODER_VERSION,
         }
         save_artifact(directory, self.model.to_arrays("tagger"), {**manifest, "cv": self.cv, **(extra_manifest or {})})
-
-    @classmethod
-    def load(cls, directory: str | Path) -> MentionTagger:
-        tagger, tagger.version = build_from_artifact(directory, REBUILD_COMMAND, cls._from_artifact)
-        return tagger
 
     @classmethod
     def _from_artifact(cls, arrays: dict[str, np.ndarray], manifest: dict[str, Any]) -> MentionTagger:
