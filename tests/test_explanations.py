@@ -171,3 +171,16 @@ def test_actors_reach_the_reading_with_their_mentions():
     )
     found = reading(analysis, NUCLEAR, _Scores([0.0] * len(analysis.sentences)))
     assert found.cast == ((Cast("NATO", "NATO", "Instigator", "Antagonist"), (span.start,)),)
+
+
+def test_every_role_reads_in_every_frame_language():
+    """The frame's role words (``taxonomy/role_words.json``) name each main and fine role, for one actor and for
+    several, in each of the five languages: a role without words would fall back to "villain"."""
+    from narrascope.tasks.explain.frames import FRAME_LANGUAGES, role_words
+    from narrascope.taxonomy import roles
+
+    table, taxonomy = role_words(), roles()
+    assert set(table) == {*taxonomy.coarse, *taxonomy.fine} - {taxonomy.other}
+    for role, words in table.items():
+        assert set(words) == set(FRAME_LANGUAGES), role
+        assert all(one and several for one, several in words.values()), role

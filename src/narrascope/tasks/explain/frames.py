@@ -8,10 +8,12 @@ words around them are fixed per language. Sentences are built so that no actor's
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from importlib import resources
 
 import babel
 
@@ -20,71 +22,15 @@ from narrascope.taxonomy import narratives
 
 FRAME_LANGUAGES = ("en", "bg", "hi", "pt", "ru")
 
-#: How each role reads after "as" (English), a dash (Russian), "е"/"са" (Bulgarian), "como" (Portuguese) and
-#: before "के रूप में" (Hindi): (one actor, several actors).
-ROLE_WORDS: dict[str, dict[str, tuple[str, str]]] = {
-    "Guardian": {"en": ("a defender", "defenders"), "ru": ("защитник", "защитники"),
-                 "bg": ("защитник", "защитници"), "pt": ("defensor", "defensores"), "hi": ("रक्षक", "रक्षक")},
-    "Martyr": {"en": ("a martyr", "martyrs"), "ru": ("мученик", "мученики"), "bg": ("мъченик", "мъченици"),
-               "pt": ("mártir", "mártires"), "hi": ("शहीद", "शहीद")},
-    "Peacemaker": {"en": ("a peacemaker", "peacemakers"), "ru": ("миротворец", "миротворцы"),
-                   "bg": ("миротворец", "миротворци"), "pt": ("pacificador", "pacificadores"),
-                   "hi": ("शांतिदूत", "शांतिदूत")},
-    "Rebel": {"en": ("a rebel", "rebels"), "ru": ("бунтарь", "бунтари"), "bg": ("бунтар", "бунтари"),
-              "pt": ("rebelde", "rebeldes"), "hi": ("विद्रोही", "विद्रोही")},
-    "Underdog": {"en": ("an underdog", "underdogs"), "ru": ("слабая сторона", "слабые стороны"),
-                 "bg": ("по-слабата страна", "по-слабата страна"), "pt": ("o lado mais fraco", "o lado mais fraco"),
-                 "hi": ("कमज़ोर पक्ष", "कमज़ोर पक्ष")},
-    "Virtuous": {"en": ("a force for good", "forces for good"), "ru": ("положительный герой", "положительные герои"),
-                 "bg": ("положителен герой", "положителни герои"), "pt": ("herói", "heróis"), "hi": ("नायक", "नायक")},
-    "Instigator": {"en": ("an aggressor", "aggressors"), "ru": ("агрессор", "агрессоры"),
-                   "bg": ("агресор", "агресори"), "pt": ("agressor", "agressores"), "hi": ("आक्रामक", "आक्रामक")},
-    "Conspirator": {"en": ("a conspirator", "conspirators"), "ru": ("заговорщик", "заговорщики"),
-                    "bg": ("заговорник", "заговорници"), "pt": ("conspirador", "conspiradores"),
-                    "hi": ("षड्यंत्रकारी", "षड्यंत्रकारी")},
-    "Tyrant": {"en": ("a tyrant", "tyrants"), "ru": ("тиран", "тираны"), "bg": ("тиранин", "тирани"),
-               "pt": ("tirano", "tiranos"), "hi": ("तानाशाह", "तानाशाह")},
-    "Foreign Adversary": {"en": ("a foreign adversary", "foreign adversaries"),
-                          "ru": ("внешний враг", "внешние враги"), "bg": ("външен враг", "външни врагове"),
-                          "pt": ("adversário estrangeiro", "adversários estrangeiros"),
-                          "hi": ("विदेशी शत्रु", "विदेशी शत्रु")},
-    "Traitor": {"en": ("a traitor", "traitors"), "ru": ("предатель", "предатели"), "bg": ("предател", "предатели"),
-                "pt": ("traidor", "traidores"), "hi": ("गद्दार", "गद्दार")},
-    "Spy": {"en": ("a spy", "spies"), "ru": ("шпион", "шпионы"), "bg": ("шпионин", "шпиони"),
-            "pt": ("espião", "espiões"), "hi": ("जासूस", "जासूस")},
-    "Saboteur": {"en": ("a saboteur", "saboteurs"), "ru": ("диверсант", "диверсанты"),
-                 "bg": ("саботьор", "саботьори"), "pt": ("sabotador", "sabotadores"),
-                 "hi": ("तोड़फोड़ करने वाले", "तोड़फोड़ करने वालों")},
-    "Corrupt": {"en": ("corrupt", "corrupt"), "ru": ("коррупционер", "коррупционеры"),
-                "bg": ("корумпиран", "корумпирани"), "pt": ("corrupto", "corruptos"), "hi": ("भ्रष्ट", "भ्रष्ट")},
-    "Incompetent": {"en": ("incompetent", "incompetent"), "ru": ("некомпетентный игрок", "некомпетентные игроки"),
-                    "bg": ("некомпетентен", "некомпетентни"), "pt": ("incompetente", "incompetentes"),
-                    "hi": ("अक्षम", "अक्षम")},
-    "Terrorist": {"en": ("a terrorist", "terrorists"), "ru": ("террорист", "террористы"),
-                  "bg": ("терорист", "терористи"), "pt": ("terrorista", "terroristas"),
-                  "hi": ("आतंकवादी", "आतंकवादी")},
-    "Deceiver": {"en": ("a deceiver", "deceivers"), "ru": ("обманщик", "обманщики"), "bg": ("измамник", "измамници"),
-                 "pt": ("enganador", "enganadores"), "hi": ("धोखेबाज़", "धोखेबाज़")},
-    "Bigot": {"en": ("a bigot", "bigots"), "ru": ("фанатик", "фанатики"), "bg": ("фанатик", "фанатици"),
-              "pt": ("fanático", "fanáticos"), "hi": ("कट्टरपंथी", "कट्टरपंथी")},
-    "Forgotten": {"en": ("forgotten", "forgotten"), "ru": ("забытая сторона", "забытые стороны"),
-                  "bg": ("забравен", "забравени"), "pt": ("esquecido", "esquecidos"), "hi": ("उपेक्षित", "उपेक्षित")},
-    "Exploited": {"en": ("exploited", "exploited"), "ru": ("эксплуатируемая сторона", "эксплуатируемые стороны"),
-                  "bg": ("експлоатиран", "експлоатирани"), "pt": ("explorado", "explorados"),
-                  "hi": ("शोषित", "शोषित")},
-    "Victim": {"en": ("a victim", "victims"), "ru": ("жертва", "жертвы"), "bg": ("жертва", "жертви"),
-               "pt": ("vítima", "vítimas"), "hi": ("पीड़ित", "पीड़ित")},
-    "Scapegoat": {"en": ("a scapegoat", "scapegoats"), "ru": ("козёл отпущения", "козлы отпущения"),
-                  "bg": ("изкупителна жертва", "изкупителни жертви"), "pt": ("bode expiatório", "bodes expiatórios"),
-                  "hi": ("बलि का बकरा", "बलि के बकरे")},
-    "Protagonist": {"en": ("a hero", "heroes"), "ru": ("герой", "герои"), "bg": ("герой", "герои"),
-                    "pt": ("herói", "heróis"), "hi": ("नायक", "नायक")},
-    "Antagonist": {"en": ("a villain", "villains"), "ru": ("злодей", "злодеи"), "bg": ("злодей", "злодеи"),
-                   "pt": ("vilão", "vilões"), "hi": ("खलनायक", "खलनायक")},
-    "Innocent": {"en": ("an innocent party", "innocent parties"), "ru": ("невинная сторона", "невинные стороны"),
-                 "bg": ("невинна страна", "невинни страни"), "pt": ("inocente", "inocentes"),
-                 "hi": ("निर्दोष", "निर्दोष")},
-}  # fmt: skip
+
+@cache
+def role_words() -> dict[str, dict[str, tuple[str, str]]]:
+    """How each role reads in a frame, per language: (one actor, several actors) — ``taxonomy/role_words.json``."""
+    data = json.loads(resources.files("narrascope").joinpath("taxonomy/role_words.json").read_text("utf-8"))
+    return {
+        role: {language: (one, several) for language, (one, several) in words.items()}
+        for role, words in data["roles"].items()
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,7 +145,8 @@ def frame(language: str, narrative: str, subnarrative: str | None, cast: Sequenc
             groups.setdefault(actor.role, []).append(name)
     parts = []
     for position, (role, names) in enumerate(groups.items()):
-        words = ROLE_WORDS.get(role, ROLE_WORDS["Antagonist"])[language if language in FRAME_LANGUAGES else "en"]
+        table = role_words()
+        words = table.get(role, table["Antagonist"])[language if language in FRAME_LANGUAGES else "en"]
         several = len(names) > 1
         template = grammar.then if position else grammar.first_several if several else grammar.first
         parts.append(template.format(actors=_join(names, grammar.and_), role=words[several]))
