@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -133,3 +135,30 @@ def test_a_damaged_cached_graph_is_rebuilt(tmp_path, monkeypatch):
     assert path.stat().st_size > 1_000_000
     text = "A short text."
     assert len(encoder.encode([text], [[(0, len(text))]])[0]) > 0
+
+
+def resident_kb_of(path) -> int:
+    """This process's resident kB of its mappings of ``path`` (``/proc/self/smaps``)."""
+    total, inside = 0, False
+    for line in Path("/proc/self/smaps").read_text(encoding="utf-8").splitlines():
+        fields = line.split()
+        if "-" in fields[0] and len(fields) >= 5:  # a mapping's header line
+            inside = len(fields) >= 6 and fields[-1] == str(Path(path).resolve())
+        elif inside and fields[0] == "Rss:":
+            total += int(fields[1])
+    return total
+
+
+@pytest.mark.skipif(not Path("/proc/self/smaps").exists(), reason="reads Linux's /proc/self/smaps")
+def test_the_embedding_pages_a_long_article_touched_are_released(encoder, monkeypatch):
+    """A long article reads rows from all over the 54 MB embedding table; those pages must not stay in the
+    process's resident memory on top of its token vectors."""
+    import narrascope.encoder.model as model_module
+
+    monkeypatch.setattr(model_module, "COMPACT_TOKENS", 10)
+    weights = encoder.weights
+    weights.embed_words(np.arange(0, weights.config.vocabulary, 97))  # rows from every part of the table
+    assert resident_kb_of(weights.path) > 10_000
+    text = "Many words make a long article for this test of the encoder. " * 3
+    encoder.encode([text], [[(0, len(text))]])
+    assert resident_kb_of(weights.path) < 1_000

@@ -9,7 +9,7 @@ from narrascope.document import Span
 from narrascope.encoder.encoding import Encoding
 from narrascope.ml.dense import DenseLogistic
 from narrascope.tasks.persuasion import PersuasionModel
-from narrascope.tasks.persuasion.heads import TechniqueHeads, WordDecoding, pool
+from narrascope.tasks.persuasion.heads import TechniqueHeads, WordDecoding, span_features
 from narrascope.tasks.persuasion.model import TECHNIQUES, SpanTagger, TechniqueClassifier
 from narrascope.tasks.persuasion.words import dangling, on_word_boundaries, snap_to_words, word_offsets
 
@@ -68,15 +68,25 @@ def test_spans_never_end_on_a_dangling_word():
     )
 
 
-def test_pooling_matches_the_encoding_s_own_pool():
+def test_span_features_read_the_sentences_pooled_when_the_article_was_read():
+    """Each span's own vector beside its sentence's: the same whether the encoder pooled the sentences once for
+    every head (the pipeline) or they are pooled now (training's cached encodings)."""
     rng = np.random.RandomState(0)
     starts = np.cumsum(rng.randint(1, 6, 300))
     offsets = np.column_stack([starts, starts + rng.randint(1, 4, 300)])
     encoding = Encoding(offsets, {8: rng.randn(300, 6).astype(np.float16), 12: rng.randn(300, 6).astype(np.float16)})
+    cuts = np.r_[0, np.sort(rng.choice(starts[:-1], 20, replace=False)), starts[-1] + 10]
+    sentences = np.column_stack([cuts[:-1], cuts[1:]])
     begins = rng.randint(0, starts[-1], 200)
     spans = np.column_stack([begins, begins + rng.randint(0, 30, 200)])
     spans[:3] = [(0, 0), (starts[-1] + 50, starts[-1] + 60), (3, 3)]  # empty, past the end: the nearest token
-    assert np.allclose(pool(encoding, spans), encoding.pool([tuple(span) for span in spans]), atol=1e-5)
+    read = encoding.with_sentences(sentences)
+    assert read.pooled_sentences is not None and not read.pooled_sentences.flags.writeable
+    pooled_now, pooled_once = span_features(encoding, spans, sentences), span_features(read, spans, sentences)
+    assert np.allclose(pooled_now, pooled_once, atol=2e-3)  # float16 sentence vectors
+    sentence_of = np.searchsorted(sentences[:, 0], spans[:, 0], side="right") - 1
+    assert np.allclose(pooled_once[:, 12:], encoding.pool(sentences)[np.maximum(sentence_of, 0)], atol=2e-3)
+    assert np.array_equal(pooled_once[:, :12], encoding.pool(spans))
 
 
 def _dense(weights: np.ndarray, bias: np.ndarray, exclusive: bool = False) -> DenseLogistic:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from narrascope.document import Analysis, Article
 from narrascope.errors import InputError
+from narrascope.heap import LONG_BATCH_CHARS, release_free_memory
 from narrascope.io.files import NO_WORDS, has_words, valid_unicode
 from narrascope.io.txt import article_from_text
 from narrascope.text.langid import detect_language
@@ -74,10 +75,13 @@ class Pipeline:
         """Analyses of the articles, in input order, computed batch by batch (memory stays flat)."""
         iterator = iter(articles)
         while batch := [Analysis(article=article, engine=self.engine) for article in islice(iterator, batch_size)]:
+            long_batch = sum(len(analysis.article.text) for analysis in batch) > LONG_BATCH_CHARS
             for component in self.components:
                 component.annotate(batch)
                 for analysis in batch:
                     analysis.models[component.name] = component.version
+                if long_batch:  # what this step freed must not count towards the next step's peak
+                    release_free_memory()
             for analysis in batch:
                 analysis.encoding = None  # the token vectors served the heads; analyses are kept, they are not
             yield from batch

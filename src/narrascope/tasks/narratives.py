@@ -35,7 +35,7 @@ from narrascope.document import Analysis, Label, Span
 from narrascope.encoder.version import VERSION as ENCODER_VERSION
 from narrascope.encoder.version import check_encoder
 from narrascope.errors import ModelError
-from narrascope.ml.artifacts import build_from_artifact, save_artifact, shipped_model_dir
+from narrascope.ml.artifacts import SavedModel, save_artifact, shipped_model_dir
 from narrascope.ml.calibration import apply_platt, fit_platt
 from narrascope.ml.decoding import DOMAINS, DecoderSettings, ExpectedF1Decoder, LabelProbabilities
 from narrascope.ml.dense import DenseLogistic
@@ -86,12 +86,14 @@ class _Views:
     encoder: DenseLogistic | None = None
 
 
-class NarrativeClassifier:
+class NarrativeClassifier(SavedModel):
     """Multilingual narrative and sub-narrative classifier with taxonomy-consistent, expected-F1 output.
 
     Fitted with article vectors from the encoder it runs both engines (``default`` when vectors are given at
     prediction, ``fast`` when not); fitted without, only ``fast``.
     """
+
+    rebuild_command = REBUILD_COMMAND
 
     def __init__(
         self,
@@ -349,11 +351,6 @@ class NarrativeClassifier:
         save_artifact(directory, arrays, manifest)
 
     @classmethod
-    def load(cls, directory: str | Path) -> NarrativeClassifier:
-        model, model.version = build_from_artifact(directory, REBUILD_COMMAND, cls._from_artifact)
-        return model
-
-    @classmethod
     def _from_artifact(cls, arrays: dict[str, np.ndarray], manifest: dict[str, Any]) -> NarrativeClassifier:
         model = cls(
             char_block=NgramBlock(**manifest["char_block"]),
@@ -588,7 +585,9 @@ class NarrativeTagger:
         vectors = sentence_vectors = None
         if all(analysis.encoding is not None for analysis in chosen):
             vectors = np.stack([analysis.encoding.mean() for analysis in chosen])
-            sentence_vectors = [analysis.encoding.pool(found) for analysis, found in zip(chosen, spans, strict=True)]
+            sentence_vectors = [
+                analysis.encoding.sentence_vectors(found) for analysis, found in zip(chosen, spans, strict=True)
+            ]
         predictions = self.classifier.predict_with_evidence(sentence_lists, vectors, sentence_vectors)
         for analysis, (coarse, fine) in zip(chosen, predictions, strict=True):
             analysis.narratives = [_label(item, analysis.sentences) for item in coarse]

@@ -7,6 +7,9 @@ them (and Latin combining accents). The Devanagari danda is punctuation, not par
 from __future__ import annotations
 
 import re
+from itertools import chain
+
+import numpy as np
 
 WORD = re.compile(r"[\w\u0300-\u036f\u0900-\u0963\u0966-\u097f]+")
 
@@ -19,3 +22,10 @@ def tokens(text: str) -> list[str]:
 def token_spans(text: str) -> list[tuple[int, int, str]]:
     """``(start, end, token)`` of every word token, as written."""
     return [(match.start(), match.end(), match.group()) for match in WORD.finditer(text)]
+
+
+def token_offsets(text: str) -> np.ndarray:
+    """``[start, end)`` of every word token (tokens × 2, int64): a long article's millions of tokens as two
+    numbers each, not as tuples and strings."""
+    flat = np.fromiter(chain.from_iterable(match.span() for match in WORD.finditer(text)), dtype=np.int64)
+    return flat.reshape(-1, 2)

@@ -40,7 +40,7 @@ def encode_articles(articles: Sequence[Article], console: Console | None = None)
             stream,
             vector=encoding.mean(),
             sentence_spans=np.asarray(sentence_spans, dtype=np.int64),
-            sentence_vectors=encoding.pool(sentence_spans).astype(np.float16),
+            sentence_vectors=encoding.sentence_vectors(sentence_spans).astype(np.float16),
         )
 
     keys = [content_hash(article.text) for article in articles]

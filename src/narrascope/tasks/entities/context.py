@@ -7,9 +7,11 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 
+import numpy as np
+
 from narrascope.document import Span
 from narrascope.text.segment import sentences as split_sentences
-from narrascope.text.tokens import token_spans
+from narrascope.text.tokens import token_offsets, token_spans
 from narrascope.text.transliterate import to_latin
 
 QUOTE_CHARACTERS = '"“”«»„'
@@ -44,8 +46,7 @@ class ArticleContext:
         self.text = text
         self.sentences = sentences if sentences is not None else split_sentences(text)
         self._sentence_starts = [span.start for span in self.sentences]
-        self._tokens = token_spans(text)
-        self._token_starts = [start for start, _, _ in self._tokens]
+        self._tokens = token_offsets(text)
         self._title_end = text.find("\n") if "\n" in text else len(text)
         self._lowered = text.lower()
         self._counts: Counter[str] = Counter()
@@ -76,10 +77,9 @@ class ArticleContext:
         return max(0, bisect.bisect_right(self._sentence_starts, start) - 1)
 
     def _window(self, start: int, end: int, size: int) -> str:
-        first = bisect.bisect_left(self._token_starts, start)
-        after = bisect.bisect_left(self._token_starts, end)
-        left = [token.lower() for _, _, token in self._tokens[max(0, first - size) : first]]
-        right = [token.lower() for _, _, token in self._tokens[after : after + size]]
+        first, after = np.searchsorted(self._tokens[:, 0], [start, end])
+        left = [self.text[a:b].lower() for a, b in self._tokens[max(0, first - size) : first]]
+        right = [self.text[a:b].lower() for a, b in self._tokens[after : after + size]]
         return " ".join([*left, MENTION_PLACEHOLDER, *right])
 
     def _count(self, needle: str) -> int:

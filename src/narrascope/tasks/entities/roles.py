@@ -19,7 +19,6 @@ never paid off in cross-validation).
 
 from __future__ import annotations
 
-import bisect
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -266,12 +265,14 @@ def _meta(contexts: Sequence[MentionContext], languages: Sequence[str]) -> np.nd
 
 
 def mention_vectors(encoding: Any, mentions: Sequence[tuple[int, int]], sentences: Sequence[Span]) -> np.ndarray:
-    """The encoder view of each mention (mentions × 2·dimensions): its own tokens, then its sentence."""
-    spans: list[tuple[int, int]] = []
-    starts = [span.start for span in sentences]  # in text order: bisect, not scan every sentence per mention
-    for start, end in mentions:
-        at = bisect.bisect_right(starts, start) - 1
-        sentence = sentences[at] if at >= 0 and start < sentences[at].end else None
-        spans += [(start, end), (sentence.start, sentence.end) if sentence else (start, end)]
-    pooled = encoding.pool(spans) if spans else np.zeros((0, 0), np.float32)
-    return pooled.reshape(len(mentions), -1)
+    """The encoder view of each mention (mentions × 2·dimensions): its own tokens, then its sentence (its own
+    tokens again when it lies in none)."""
+    bounds = np.asarray(mentions, dtype=np.int64).reshape(-1, 2)
+    own = encoding.pool(bounds)
+    sentence_spans = np.array([(span.start, span.end) for span in sentences], dtype=np.int64).reshape(-1, 2)
+    if not len(sentence_spans) or not len(bounds):
+        return np.hstack([own, own])
+    at = np.maximum(np.searchsorted(sentence_spans[:, 0], bounds[:, 0], side="right") - 1, 0)
+    inside = (sentence_spans[at, 0] <= bounds[:, 0]) & (bounds[:, 0] < sentence_spans[at, 1])
+    used, which = np.unique(at, return_inverse=True)
+    return np.hstack([own, np.where(inside[:, None], encoding.sentence_vectors(sentence_spans, used)[which], own)])

@@ -64,7 +64,7 @@ def reading(analysis: Analysis, label: str, classifier: NarrativeClassifier) -> 
     spans = analysis.sentences or [Span.of(text, 0, len(text))]
     vectors = None
     if analysis.encoding is not None:
-        vectors = analysis.encoding.pool([(span.start, span.end) for span in spans])
+        vectors = analysis.encoding.sentence_vectors([(span.start, span.end) for span in spans])
     scores = classifier.evidence_scores([span.text for span in spans], label, vectors)
     title = analysis.article.title
     body_start = text.find(title) + len(title) if title and title in text and text.strip() != title.strip() else 0

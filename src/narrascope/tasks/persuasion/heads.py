@@ -26,12 +26,6 @@ from narrascope.encoder.version import check_encoder
 from narrascope.ml.dense import DenseLogistic
 
 
-def pool(encoding: Encoding, spans: np.ndarray) -> np.ndarray:
-    """Mean token vector of each ``[start, end)`` span (spans × hidden·layers): :meth:`Encoding.pool`, which pools
-    nearby spans (an article's thousand words) together and reads a long article's compact vectors chunk by chunk."""
-    return encoding.pool(spans)
-
-
 def _sentence_of(sentence_spans: np.ndarray, starts: np.ndarray) -> np.ndarray:
     """Index of the sentence each position falls in (the last one starting at or before it)."""
     return np.maximum(np.searchsorted(sentence_spans[:, 0], starts, side="right") - 1, 0)
@@ -39,7 +33,7 @@ def _sentence_of(sentence_spans: np.ndarray, starts: np.ndarray) -> np.ndarray:
 
 def paragraph_features(encoding: Encoding, paragraph_spans: np.ndarray) -> np.ndarray:
     """Each paragraph's vector beside its article's (the article says what the paragraph is about)."""
-    own = pool(encoding, paragraph_spans)
+    own = encoding.pool(paragraph_spans)
     article = np.broadcast_to(encoding.mean(), own.shape)
     return np.hstack([own, article])
 
@@ -48,16 +42,16 @@ def span_features(encoding: Encoding, spans: np.ndarray, sentence_spans: np.ndar
     """Each span's (or word's) vector beside its sentence's."""
     spans = np.asarray(spans, dtype=np.int64).reshape(-1, 2)
     sentence_spans = np.asarray(sentence_spans, dtype=np.int64).reshape(-1, 2)
-    own = pool(encoding, spans)
+    own = encoding.pool(spans)
     if not len(sentence_spans):
         return np.hstack([own, own])
     # Only the sentences these spans fall in: a long article's words are featurised a block at a time.
     used, which = np.unique(_sentence_of(sentence_spans, spans[:, 0]), return_inverse=True)
-    return np.hstack([own, pool(encoding, sentence_spans[used])[which]])
+    return np.hstack([own, encoding.sentence_vectors(sentence_spans, used)[which]])
 
 
 #: Words featurised at once by :meth:`TechniqueHeads.read_words` (about 50 MB of features).
-WORDS_PER_BLOCK = 8192
+WORDS_PER_BLOCK = 4096
 
 
 @dataclass(frozen=True, slots=True)
