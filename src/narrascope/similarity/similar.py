@@ -16,19 +16,14 @@ from narrascope.similarity.index import (
     nearest,
 )
 from narrascope.store import Store
+from narrascope.store.article_ref import ArticleRef, ref_fields
 from narrascope.store.schema import analyses, article_vectors, articles
 
 
 @dataclass(frozen=True, slots=True)
-class ScoredArticle:
+class ScoredArticle(ArticleRef):
     """A stored article with its cosine to something: the article a query named, or a story's centroid."""
 
-    pk: int
-    article_id: str
-    title: str
-    source: str | None
-    language: str | None
-    published: date | None
     similarity: float  # centred cosine (see narrascope.similarity.centre)
 
 
@@ -80,16 +75,4 @@ def similar_articles(
         .where(articles.c.id.in_([neighbour.pk for neighbour in found]))
     )
     by_pk = {row["id"]: row for row in rows}
-    return [
-        ScoredArticle(
-            pk=n.pk,
-            article_id=by_pk[n.pk]["article_id"],
-            title=by_pk[n.pk]["title"],
-            source=by_pk[n.pk]["source"],
-            language=by_pk[n.pk]["language"],
-            published=by_pk[n.pk]["published"],
-            similarity=n.similarity,
-        )
-        for n in found
-        if n.pk in by_pk
-    ]
+    return [ScoredArticle(**ref_fields(by_pk[n.pk]), similarity=n.similarity) for n in found if n.pk in by_pk]

@@ -23,6 +23,7 @@ from narrascope.similarity.clustering import StoryState, assign
 from narrascope.similarity.index import NO_VECTORS_HINT, NoVectorsError
 from narrascope.similarity.similar import ScoredArticle
 from narrascope.store import Store
+from narrascope.store.article_ref import ref_fields
 from narrascope.store.schema import analyses, article_vectors, articles, stories, story_articles, trend_day
 from narrascope.store.store import VECTOR_DTYPE
 
@@ -268,10 +269,7 @@ def story(store: Store, story_id: int) -> tuple[Story, list[ScoredArticle]] | No
         .where(story_articles.c.story == story_id)
         .order_by(articles.c.published, articles.c.id)
     )
-    members = [
-        ScoredArticle(r["id"], r["article_id"], r["title"], r["source"], r["language"], r["published"], r["similarity"])
-        for r in rows
-    ]
+    members = [ScoredArticle(**ref_fields(row), similarity=row["similarity"]) for row in rows]
     return found[0], members
 
 

@@ -11,11 +11,11 @@ import json
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from sqlalchemy import desc, func, select
 
+from narrascope.store.article_ref import ArticleRef, ref_fields
 from narrascope.store.schema import actors, analyses, articles
 from narrascope.store.store import Store, stored_actor_key
 from narrascope.store.trends import Period, as_date, period_expression, period_for, period_starts
@@ -40,15 +40,9 @@ class RoleCounts:
 
 
 @dataclass(frozen=True, slots=True)
-class CastingArticle:
+class CastingArticle(ArticleRef):
     """An article naming the actor: the role it casts it in and the sentences that do (its mentions' evidence)."""
 
-    pk: int
-    article_id: str
-    title: str
-    source: str | None
-    language: str | None
-    published: date | None
     main_role: str
     fine_roles: tuple[str, ...]
     names: tuple[str, ...]  # how this article writes the actor
@@ -193,17 +187,7 @@ def _recent(store: Store, key: str, limit: int) -> list[CastingArticle]:
     for row in store.execute(query):
         casting = _casting(json.loads(row["analysis"]), key)
         if casting is not None:
-            found.append(
-                CastingArticle(
-                    pk=row["id"],
-                    article_id=row["article_id"],
-                    title=row["title"],
-                    source=row["source"],
-                    language=row["language"],
-                    published=row["published"],
-                    **casting,
-                )
-            )
+            found.append(CastingArticle(**ref_fields(row), **casting))
     return found
 
 

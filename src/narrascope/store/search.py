@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Select, and_, column, exists, false, func, literal, literal_column, select, table, text
 from sqlalchemy.engine import Connection
 
+from narrascope.store.article_ref import ArticleRef, ref_fields
 from narrascope.store.schema import actors, analyses, articles, labels
 from narrascope.store.store import TECHNIQUE_LEVEL, Store
 from narrascope.tasks.entities.canonical import actor_key, canonical
@@ -48,13 +49,7 @@ NO_FILTERS = Filters()
 
 
 @dataclass(frozen=True, slots=True)
-class Hit:
-    pk: int
-    article_id: str
-    title: str
-    source: str | None
-    language: str | None
-    published: date | None
+class Hit(ArticleRef):
     snippet: str
     score: float
     narratives: tuple[str, ...] = field(default=())
@@ -327,12 +322,7 @@ def _hits(store: Store, rows: list[Any]) -> list[Hit]:
             names.setdefault(row["article"], []).append(row["name"])
     return [
         Hit(
-            pk=row["pk"],
-            article_id=row["article_id"],
-            title=row["title"],
-            source=row["source"],
-            language=row["language"],
-            published=row["published"],
+            **ref_fields(row, "pk"),
             snippet=" ".join(str(row["snippet"] or "").split()),
             score=round(float(row["score"] or 0.0), 4),
             narratives=tuple(names.get(row["pk"], ())),
