@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from narrascope.tasks.entities.canonical import canonical
 from narrascope.text.langid import SUPPORTED_LANGUAGES
-from narrascope.text.tokens import token_spans
+from narrascope.text.tokens import WORD, token_spans
 
 #: Articles, pronouns, conjunctions, prepositions and sentence-opening adverbs of the languages seen in news
 #: (the five supported ones, and German, French and Spanish, which arrive all the same).
@@ -83,13 +83,16 @@ def actor_span(text: str, language: str | None, start: int, end: int, known: boo
 
 @lru_cache(maxsize=4)  # the mentions of one article are checked one after another
 def _article_words(text: str) -> tuple[frozenset[str], frozenset[str]]:
-    """The words the article writes lower-case, and those it capitalises inside a sentence."""
-    tokens = token_spans(text)
-    lower = frozenset(token for _, _, token in tokens if token[:1].islower())
-    capitalised = frozenset(
-        token for start, _, token in tokens if token[:1].isupper() and not _starts_sentence(text, start)
-    )
-    return lower, capitalised
+    """The words the article writes lower-case, and those it capitalises inside a sentence (read word by word: a
+    long article's list of tokens would be millions of small objects)."""
+    lower, capitalised = set(), set()
+    for match in WORD.finditer(text):
+        token = match.group()
+        if token[:1].islower():
+            lower.add(token)
+        elif token[:1].isupper() and not _starts_sentence(text, match.start()):
+            capitalised.add(token)
+    return frozenset(lower), frozenset(capitalised)
 
 
 def _starts_sentence(text: str, start: int) -> bool:
