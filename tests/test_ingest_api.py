@@ -22,6 +22,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from narrascope.api import Settings, create_app
+from narrascope.api.limits import SERVER_BASE_MB
 from narrascope.batch import analyse_store, models_key
 from narrascope.batch.background import BackgroundAnalyser
 from narrascope.document import Article
@@ -218,3 +219,32 @@ def test_articles_stored_by_a_killed_server_are_analysed_when_it_starts_again(fa
             second.kill()
             second.wait()
     assert consistency(fast_corpus) == {"articles": examples + len(posts), "analyses": examples + len(posts)}
+
+
+def test_the_background_analyser_waits_for_room_in_the_servers_memory_budget(fast_corpus):
+    """The analyser's batches count against `serve --memory` with the requests' analyses: while a request's long
+    analysis fills the budget, a posted article stays pending; once it ends, the article is analysed."""
+    from narrascope.api.limits import AnalysisLimiter, analysis_mb
+
+    limiter = AnalysisLimiter(max_analyses=2, client_analyses=1, memory_mb=SERVER_BASE_MB + 400)
+    long_request = 400_000  # characters: its estimate leaves less than one more analysis' worth of the budget
+    assert analysis_mb(long_request) + analysis_mb(len(NEW_TEXT)) > 400
+    assert limiter.admit("a client", long_request, exempt=False) is None
+    with Store(fast_corpus) as store:
+        [stored] = store.ingest_each([Article("waiting", NEW_TEXT)])
+        with BackgroundAnalyser(fast_corpus, poll=0.05, limiter=limiter):
+            time.sleep(3.0)  # the analyser has looked many times (poll 0.05 s) and found no room
+            assert not store.stored_analysis(stored.pk)[1]
+            limiter.release("a client", long_request)
+            until(lambda: store.stored_analysis(stored.pk)[1], "the article analysed once the budget had room")
+
+
+def test_the_background_analyser_takes_a_batch_too_big_for_the_budget_when_nothing_else_runs(fast_corpus):
+    """A stored article larger than the budget affords is still analysed, alone: it must be done sometime."""
+    from narrascope.api.limits import AnalysisLimiter
+
+    limiter = AnalysisLimiter(max_analyses=1, client_analyses=1, memory_mb=SERVER_BASE_MB + 110)
+    with Store(fast_corpus) as store:
+        [stored] = store.ingest_each([Article("big", NEW_TEXT + " More words." * 5_000)])
+        with BackgroundAnalyser(fast_corpus, poll=0.05, limiter=limiter):
+            until(lambda: store.stored_analysis(stored.pk)[1], "the big article analysed alone")

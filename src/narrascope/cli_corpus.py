@@ -547,6 +547,7 @@ def serve(db: str, host: str, port: int, workers: int, private: bool, analyse: b
 
     import uvicorn
 
+    from narrascope.api.app import app_from_environment
     from narrascope.batch.background import BackgroundAnalyser
     from narrascope.store import Store
 
@@ -556,11 +557,15 @@ def serve(db: str, host: str, port: int, workers: int, private: bool, analyse: b
     if not os.environ.get("NARRASCOPE_TOKEN"):
         stderr.print("NARRASCOPE_TOKEN is not set: the API is read-only.", style="yellow")
     stderr.print(f"narrascope on http://{host}:{port}/ (database {db})", highlight=False)
-    # One analyser for the server, in this process: with --workers N, uvicorn's worker processes only serve.
-    with BackgroundAnalyser(db) if analyse else nullcontext():
+    # One analyser for the server, in this process. With one process the app is built here, so that the analyser's
+    # batches take their places from the app's limiter (--memory, --max-analyses count them); with --workers N,
+    # uvicorn's worker processes build their own apps and only serve.
+    app = app_from_environment() if workers == 1 else None
+    limiter = app.state.limiter if app is not None else None
+    with BackgroundAnalyser(db, limiter=limiter) if analyse else nullcontext():
         uvicorn.run(
-            "narrascope.api.app:app_from_environment",
-            factory=True,
+            app or "narrascope.api.app:app_from_environment",
+            factory=app is None,
             host=host,
             port=port,
             workers=workers,

@@ -9,8 +9,11 @@ An analysis (``POST /api/analyze``, the Analyse page) is admitted when
   private-mode session): anonymous clients share the server fairly,
 * and, with a ``memory_mb`` budget, the estimated memory of the analyses in flight plus its own fits in it.
 
-Otherwise it is answered 429 with ``Retry-After``. With a budget the longest text analysed is what one analysis can
-afford beside the models (:func:`affordable_chars`); a longer one is answered 413. The estimates are upper bounds of
+Otherwise it is answered 429 with ``Retry-After``. The background analyser of ``narrascope serve`` takes its places
+from the same limiter (one server process), waiting instead of being refused.
+
+With a budget the longest text analysed is what one analysis can afford beside the models
+(:func:`affordable_chars`); a longer one is answered 413. The estimates are upper bounds of
 what ``benchmarks/bench_memory.py`` measures (peak RSS grows linearly with the text, by either engine).
 """
 
@@ -39,6 +42,8 @@ MAX_ANALYSIS_CHARS = 2_000_000
 LONG_CHARS = 100_000
 #: Seconds a refused client is asked to wait.
 RETRY_AFTER_SECONDS = 5
+#: Seconds between tries of work that waits for room (:meth:`AnalysisLimiter.waiting_slot`).
+WAIT_SECONDS = 0.2
 
 
 def default_analyses() -> int:
@@ -80,21 +85,39 @@ class AnalysisLimiter:
     def of(cls, settings: Settings) -> AnalysisLimiter:
         return cls(settings.max_analyses or default_analyses(), settings.client_analyses, settings.memory_mb)
 
-    def admit(self, client: str, chars: int, *, exempt: bool) -> str | None:
-        """Take a place for an analysis; ``None`` when taken, else why not (then nothing is taken)."""
+    def admit(self, client: str, chars: int, *, exempt: bool, alone: bool = False) -> str | None:
+        """Take a place for an analysis; ``None`` when taken, else why not (then nothing is taken). ``alone``: also
+        take it when no other analysis is in flight, whatever the limits say (work that must be done eventually)."""
         cost = analysis_mb(chars)
         with self._lock:
             long = chars > LONG_CHARS
+            refused = None
             if long and self._long >= self.max_analyses:
-                return f"the server is running {self._long} analyses of long texts, its limit"
-            if not exempt and self._clients[client] >= self.client_analyses:
-                return f"this client already has {self._clients[client]} analyses running, the limit without a token"
-            if self.memory_mb is not None and SERVER_BASE_MB + self._reserved_mb + cost > self.memory_mb:
-                return f"the analyses running leave too little of the server's {self.memory_mb} MB for this one"
+                refused = f"the server is running {self._long} analyses of long texts, its limit"
+            elif not exempt and self._clients[client] >= self.client_analyses:
+                refused = f"this client already has {self._clients[client]} analyses running, the limit without a token"
+            elif self.memory_mb is not None and SERVER_BASE_MB + self._reserved_mb + cost > self.memory_mb:
+                refused = f"the analyses running leave too little of the server's {self.memory_mb} MB for this one"
+            if refused and not (alone and not self._clients):
+                return refused
             self._long += long
             self._clients[client] += 1
             self._reserved_mb += cost
         return None
+
+    @contextmanager
+    def waiting_slot(self, client: str, chars: int, stop: threading.Event) -> Iterator[bool]:
+        """Run the body as one analysis of ``chars`` characters, first waiting while the analyses in flight leave no
+        room for it (for work that can wait, such as the background analyser's batches). Yields False, holding
+        nothing, when ``stop`` is set while waiting."""
+        while self.admit(client, chars, exempt=True, alone=True) is not None:
+            if stop.wait(WAIT_SECONDS):
+                yield False
+                return
+        try:
+            yield True
+        finally:
+            self.release(client, chars)
 
     def release(self, client: str, chars: int) -> None:
         with self._lock:

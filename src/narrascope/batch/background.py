@@ -13,7 +13,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from contextlib import AbstractContextManager, nullcontext
 from types import TracebackType
+from typing import Protocol
 
 from narrascope.batch.run import analyse_stored, engine_of, models_key
 from narrascope.pipeline import load
@@ -31,6 +33,14 @@ POLL_SECONDS = 1.0
 RESCAN_SECONDS = 60.0
 #: Seconds to wait before trying again after a database error.
 RETRY_SECONDS = 5.0
+#: How the analyser is named among the server's clients (:class:`~narrascope.api.limits.AnalysisLimiter`).
+LIMITER_CLIENT = "background analyser"
+
+
+class Slots(Protocol):
+    """Where the analyser takes its place among the server's analyses (``api.limits.AnalysisLimiter``)."""
+
+    def waiting_slot(self, client: str, chars: int, stop: threading.Event) -> AbstractContextManager[bool]: ...
 
 
 class BackgroundAnalyser:
@@ -40,8 +50,16 @@ class BackgroundAnalyser:
     exit, after the batch in hand if it ends within seconds (a batch cut short is not committed, and is redone).
     """
 
-    def __init__(self, db: str, *, batch_size: int = BATCH_SIZE, poll: float = POLL_SECONDS) -> None:
+    def __init__(
+        self,
+        db: str,
+        *,
+        batch_size: int = BATCH_SIZE,
+        poll: float = POLL_SECONDS,
+        limiter: Slots | None = None,
+    ) -> None:
         self.db, self.batch_size, self.poll = db, batch_size, poll
+        self.limiter = limiter  # the server's: a batch waits for room among the requests' analyses
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="narrascope-analyser", daemon=True)
         self._failed: set[int] = set()  # articles whose analysis raised: not retried by this process
@@ -83,8 +101,13 @@ class BackgroundAnalyser:
             return
         models = store.latest_models()
         fast = models is not None and engine_of(models) == "fast"
+        chars = sum(len(stored.article.text) for stored in batch)
         try:
-            records = analyse_stored(batch, fast)
+            slot = self.limiter.waiting_slot(LIMITER_CLIENT, chars, self._stop) if self.limiter else nullcontext(True)
+            with slot as taken:
+                if not taken:
+                    return  # stopping: the batch is left for the next start
+                records = analyse_stored(batch, fast)
         except Exception as error:
             if len(batch) > 1:
                 for stored in batch:
