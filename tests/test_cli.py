@@ -12,6 +12,7 @@ import pytest
 
 from narrascope.cli import main
 from narrascope.document import Analysis
+from narrascope.io import iter_articles
 
 from .conftest import EXAMPLES
 
@@ -488,3 +489,27 @@ def test_a_model_folder_changes_only_when_training_succeeds(tmp_path):
         (staging / "manifest.json").write_text('{"name": "narratives", "v": 2}', encoding="utf-8")
     assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["v"] == 2
     assert sorted(path.name for path in tmp_path.iterdir()) == ["model"]  # no staging or previous folder left
+
+
+@pytest.mark.parametrize("fast", [False, True])
+def test_predict_entities_reads_with_the_encoder_unless_fast(capsys, tmp_path, fast):
+    """The default engine's roles (and, on raw text, its mention tagger) read the encoder's pass, as `analyze`
+    does; --fast, the n-gram models alone. The file equals what the entity model gives for that engine."""
+    from narrascope.io.semeval import write_entity_annotations
+    from narrascope.pipeline import reading_components
+    from narrascope.tasks.entities import EntityTagger
+
+    docs, text = _entity_docs(tmp_path)
+    out_file = tmp_path / "roles.txt"
+    code, _, err = run(capsys, "predict", "entities", "--docs", str(docs), "--out", str(out_file), *["--fast"] * fast)
+    assert code == 0, err
+    analysis = Analysis(article=next(iter_articles([docs])), engine="fast" if fast else "default")
+    for component in reading_components(analysis.engine):
+        component.annotate([analysis])
+    assert (analysis.encoding is None) == fast
+    expected = EntityTagger.load_shipped().model.predict_annotations(
+        [("nato.txt", text, analysis.language)], None, None if fast else [analysis.encoding]
+    )
+    write_entity_annotations(tmp_path / "expected.txt", expected)
+    assert out_file.read_text(encoding="utf-8") == (tmp_path / "expected.txt").read_text(encoding="utf-8")
+    assert expected

@@ -232,14 +232,17 @@ def predict_narratives(docs: Path, out: Path, fast: bool) -> None:
 )
 @click.option("--out", required=True, type=output_file, help="Output file in the subtask-1 format.")
 @click.option("--lenient", is_flag=True, help="Repair or skip mentions whose offsets do not match the text (warns).")
-def predict_entities(docs: Path, mentions: Path | None, out: Path, lenient: bool) -> None:
+@click.option("--fast", is_flag=True, help="The fast engine (n-gram models only).")
+def predict_entities(docs: Path, mentions: Path | None, out: Path, lenient: bool, fast: bool) -> None:
     """Main and fine-grained roles of entity mentions, in the subtask-1 format (end offsets inclusive).
 
     With --mentions, one output line per input mention, in input order, with its id, text and offsets as given;
     offsets must match the documents (else an error naming the line, or with --lenient a warning: the mention is
     read at its nearest occurrence, else at its given offsets). Without it, every actor mention found in the text.
+    The reading engine (default) reads each article with the encoder first, for the roles and, without --mentions,
+    for which names are actors (the mention tagger); --fast uses the n-gram models alone.
     """
-    from narrascope.document import Article
+    from narrascope.document import Analysis, Article
     from narrascope.io import iter_articles, refuse_overwriting_inputs
     from narrascope.io.semeval import (
         check_mentions,
@@ -248,9 +251,9 @@ def predict_entities(docs: Path, mentions: Path | None, out: Path, lenient: bool
         where_to_read,
         write_entity_annotations,
     )
+    from narrascope.pipeline import reading_components
     from narrascope.progress import progress_bar
     from narrascope.tasks.entities import EntityTagger
-    from narrascope.text.langid import detect_language
 
     refuse_overwriting_inputs(out, [docs, *([mentions] if mentions else [])])
     articles = list(iter_articles([docs]))
@@ -270,14 +273,19 @@ def predict_entities(docs: Path, mentions: Path | None, out: Path, lenient: bool
         for article_id, start, end in places:
             wanted.setdefault(article_id, []).append((start, end))
     model = EntityTagger.load_shipped().model
+    engine = "fast" if fast else "default"
+    reading = reading_components(engine)  # language, sentences and, for the default engine, the encoder's pass
     rows = []
     with progress_bar(stderr, "Framing entities", total=len(articles)) as advance:
-        for start in range(0, len(articles), 64):
-            batch = articles[start : start + 64]
-            languages = [article.language or detect_language(article.text)[0] for article in batch]
+        for start in range(0, len(articles), 16):
+            batch = [Analysis(article=article, engine=engine) for article in articles[start : start + 16]]
+            for component in reading:
+                component.annotate(batch)
+            ids = [analysis.article.id for analysis in batch]
             rows += model.predict_annotations(
-                [(article.id, article.text, language) for article, language in zip(batch, languages, strict=True)],
-                None if wanted is None else {article.id: wanted.get(article.id, []) for article in batch},
+                [(analysis.article.id, analysis.article.text, analysis.language) for analysis in batch],
+                None if wanted is None else {article_id: wanted.get(article_id, []) for article_id in ids},
+                None if fast else [analysis.encoding for analysis in batch],
             )
             advance(len(batch))
     if given is not None:
