@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from narrascope.similarity.index import (
     NO_VECTORS_HINT,
@@ -16,7 +16,7 @@ from narrascope.similarity.index import (
     nearest,
 )
 from narrascope.store import Store
-from narrascope.store.article_ref import ArticleRef, ref_fields
+from narrascope.store.article_ref import ArticleRef, ref_columns, ref_fields
 from narrascope.store.schema import analyses, article_vectors, articles
 
 
@@ -63,14 +63,7 @@ def similar_articles(
     """The ``limit`` articles most similar to article ``pk`` within the filters, most similar first."""
     found = nearest(store, query_vector(store, pk), limit, languages, since, until, exclude=(pk,))
     rows = store.execute(
-        select(
-            articles.c.id,
-            articles.c.article_id,
-            articles.c.title,
-            articles.c.source,
-            func.coalesce(articles.c.language, analyses.c.language).label("language"),
-            articles.c.published,
-        )
+        select(*ref_columns())
         .outerjoin(analyses, analyses.c.article == articles.c.id)
         .where(articles.c.id.in_([neighbour.pk for neighbour in found]))
     )

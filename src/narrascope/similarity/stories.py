@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Select, bindparam, delete, func, select, update
+from sqlalchemy import Select, bindparam, delete, select, update
 from sqlalchemy.engine import Connection
 
 from narrascope.similarity.centre import centre_version, centred
@@ -23,7 +23,7 @@ from narrascope.similarity.clustering import StoryState, assign
 from narrascope.similarity.index import NO_VECTORS_HINT, NoVectorsError
 from narrascope.similarity.similar import ScoredArticle
 from narrascope.store import Store
-from narrascope.store.article_ref import ref_fields
+from narrascope.store.article_ref import ARTICLE_LANGUAGE, ref_columns, ref_fields
 from narrascope.store.schema import analyses, article_vectors, articles, stories, story_articles, trend_day
 from narrascope.store.store import VECTOR_DTYPE
 
@@ -35,7 +35,6 @@ THRESHOLD = 0.65
 WINDOW_DAYS = 3
 CENTROID_DTYPE = np.dtype("<f4")
 #: An article's language: declared, else detected by its analysis.
-_LANGUAGE = func.coalesce(articles.c.language, analyses.c.language)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +105,7 @@ def _unclustered(connection: Connection, encoder: str) -> tuple[np.ndarray, np.n
     """Articles with a vector by ``encoder`` and no story: pks, day ordinals and centred vectors, in publication
     order."""
     rows = connection.execute(
-        select(articles.c.id, articles.c.published, articles.c.ingested_at, _LANGUAGE, article_vectors.c.vector)
+        select(articles.c.id, articles.c.published, articles.c.ingested_at, ARTICLE_LANGUAGE, article_vectors.c.vector)
         .select_from(article_vectors.join(articles, articles.c.id == article_vectors.c.article))
         .outerjoin(analyses, analyses.c.article == article_vectors.c.article)
         .outerjoin(story_articles, story_articles.c.article == article_vectors.c.article)
@@ -189,7 +188,7 @@ def _choose_representatives(connection: Connection, touched: list[int]) -> None:
                 story_articles.c.story,
                 story_articles.c.article,
                 article_vectors.c.encoder,
-                _LANGUAGE,
+                ARTICLE_LANGUAGE,
                 article_vectors.c.vector,
                 stories.c.centroid,
             )
@@ -240,7 +239,7 @@ def list_stories(
     if until is not None:
         conditions.append(articles.c.published <= until)
     if languages:
-        conditions.append(_LANGUAGE.in_(list(languages)))
+        conditions.append(ARTICLE_LANGUAGE.in_(list(languages)))
     if sources:
         conditions.append(articles.c.source.in_(list(sources)))
     query = _summaries().order_by(stories.c.size.desc(), stories.c.last_day.desc(), stories.c.id)
@@ -255,15 +254,7 @@ def story(store: Store, story_id: int) -> tuple[Story, list[ScoredArticle]] | No
     if not found:
         return None
     rows = store.execute(
-        select(
-            articles.c.id,
-            articles.c.article_id,
-            articles.c.title,
-            articles.c.source,
-            _LANGUAGE.label("language"),
-            articles.c.published,
-            story_articles.c.similarity,
-        )
+        select(*ref_columns(), story_articles.c.similarity)
         .select_from(story_articles.join(articles, articles.c.id == story_articles.c.article))
         .outerjoin(analyses, analyses.c.article == articles.c.id)
         .where(story_articles.c.story == story_id)
@@ -291,7 +282,7 @@ def _stories(store: Store, rows: list[Any]) -> list[Story]:
     languages: dict[int, set[str]] = defaultdict(set)
     outlets: dict[int, set[str]] = defaultdict(set)
     if ids:
-        query = _members(story_articles.c.story.in_(ids)).add_columns(_LANGUAGE, articles.c.source).distinct()
+        query = _members(story_articles.c.story.in_(ids)).add_columns(ARTICLE_LANGUAGE, articles.c.source).distinct()
         for story_id, language, source in (tuple(row.values()) for row in store.execute(query)):
             if language:
                 languages[story_id].add(language)

@@ -7,6 +7,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from sqlalchemy import func
+
+from narrascope.store.schema import analyses, articles
+
+#: An article's language: the one it declared, else the one its analysis detected (needs analyses outer-joined).
+ARTICLE_LANGUAGE = func.coalesce(articles.c.language, analyses.c.language)
+
 
 @dataclass(frozen=True, slots=True)
 class ArticleRef:
@@ -18,6 +25,18 @@ class ArticleRef:
     source: str | None
     language: str | None
     published: date | None
+
+
+def ref_columns() -> list[Any]:
+    """The columns :func:`ref_fields` reads, from articles outer-joined with analyses."""
+    return [
+        articles.c.id,
+        articles.c.article_id,
+        articles.c.title,
+        articles.c.source,
+        ARTICLE_LANGUAGE.label("language"),
+        articles.c.published,
+    ]
 
 
 def ref_fields(row: Mapping[str, Any], pk: str = "id") -> dict[str, Any]:
