@@ -140,8 +140,17 @@ def test_an_article_that_cannot_be_analysed_does_not_hold_the_others_back(fast_c
             lambda: all(store.stored_analysis(pk)[1] for number, pk in enumerate(pks) if number != 1),
             "the articles around the one that fails analysed",
         )
-        assert not store.stored_analysis(pks[1])[1]  # still pending: tried once, logged, skipped
+        assert not store.stored_analysis(pks[1])[1]  # not analysed: tried once, logged, skipped
     assert f"article {pks[1]} not analysed (cannot analyse this one)" in caplog.text
+    with TestClient(create_app(Settings(db=fast_corpus, token=TOKEN))) as client:
+        failed = client.get(f"/api/articles/{pks[1]}").json()
+        assert failed["status"] == "failed" and failed["error"] == "ValueError: cannot analyse this one"
+        assert client.get(f"/api/articles/{pks[0]}").json()["status"] == "analysed"
+    # once it can be analysed (the next start, other models…), the failure is forgotten
+    monkeypatch.setattr(background, "analyse_stored", analyse_stored)
+    with BackgroundAnalyser(fast_corpus, poll=0.05), Store(fast_corpus) as store:
+        until(lambda: store.stored_analysis(pks[1])[1], "the article analysed at the next start")
+        assert store.analysis_failure(pks[1]) is None
 
 
 def free_port() -> int:

@@ -62,10 +62,12 @@ STORED_ANALYSIS_RESPONSE = {
                             "type": "object",
                             "properties": {
                                 "status": {
-                                    "enum": ["pending", "analysed"],
+                                    "enum": ["pending", "analysed", "failed"],
                                     "description": "`pending`: stored, not analysed yet (only the article is filled "
-                                    "in); `analysed`: the stored analysis.",
-                                }
+                                    "in); `analysed`: the stored analysis; `failed`: the background analyser could "
+                                    "not analyse it (`error` says why; the server tries again when it restarts).",
+                                },
+                                "error": {"type": "string", "description": "With `failed`: why."},
                             },
                             "required": ["status"],
                         },
@@ -352,13 +354,18 @@ def list_articles(
     responses={**STORED_ANALYSIS_RESPONSE, **_errors(404)},
 )
 def get_article(pk: Annotated[int, Path(ge=1, le=MAX_ROW)], store: StoreDep) -> dict[str, Any]:
-    """The article with its stored `Analysis` and `status`: `pending` (only the article) until it is analysed."""
+    """The article with its stored `Analysis` and `status`: `pending` (only the article) until it is analysed,
+    `failed` with the `error` when the background analyser could not analyse it."""
     found = store.stored_analysis(pk)
     if found is None:
         raise HTTPException(404, f"no article {pk}")
     analysis, analysed = found
-    status: ArticleStatus = "analysed" if analysed else "pending"
-    return {**analysis.to_dict(), "status": status}
+    if analysed:
+        return {**analysis.to_dict(), "status": "analysed"}
+    error = store.analysis_failure(pk)
+    if error is None:
+        return {**analysis.to_dict(), "status": "pending"}
+    return {**analysis.to_dict(), "status": "failed", "error": error}
 
 
 @router.get("/search", tags=["corpus"], summary="Full-text search", dependencies=[Depends(require_read)])

@@ -62,7 +62,8 @@ class BackgroundAnalyser:
         self.limiter = limiter  # the server's: a batch waits for room among the requests' analyses
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="narrascope-analyser", daemon=True)
-        self._failed: set[int] = set()  # articles whose analysis raised: not retried by this process
+        self._failed: set[int] = set()  # articles whose analysis raised: not retried by this process (the store keeps
+        # why, for GET /api/articles/{pk}; the next start tries them again, perhaps with other models)
 
     def __enter__(self) -> BackgroundAnalyser:
         self._thread.start()
@@ -115,5 +116,6 @@ class BackgroundAnalyser:
                 return
             self._failed.add(batch[0].pk)
             log.warning("background analysis: article %d not analysed (%s)", batch[0].pk, error)
+            store.record_failure(batch[0].pk, f"{type(error).__name__}: {error}")
             return
         store.save_records(records, models_key(load(engine="fast" if fast else "default")))

@@ -15,6 +15,8 @@ Tables:
 * ``article_vectors`` — the article's embedding by the reading engine's encoder (float16 bytes), with the encoder
   version; analyses by the fast engine have none. ``id`` grows with every row written, so a process that caches
   the vectors sees from ``count`` and ``max(id)`` whether rows were added or replaced since it read them;
+* ``analysis_failures`` — why an article could not be analysed (by ``serve``'s background analyser), until an
+  analysis of it is stored;
 * ``stories`` / ``story_articles`` — articles grouped into stories by their vectors (see
   :mod:`narrascope.similarity.stories`): each story's centroid (float32 sum of its unit vectors), size, first and
   last day, representative article and the clustering parameters that made it; each article's story.
@@ -78,6 +80,14 @@ articles = Table(
     Index("ix_articles_published", "published"),
     Index("ix_articles_source", "source"),
     Index("ix_articles_article_id", "article_id"),
+)
+
+analysis_failures = Table(
+    "analysis_failures",
+    metadata,
+    Column("article", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("error", Text, nullable=False),
+    Column("failed_at", DateTime, nullable=False, server_default=func.current_timestamp()),
 )
 
 analyses = Table(
@@ -288,6 +298,10 @@ def _key_actors_canonically(connection: Connection) -> None:
             connection.execute(update(actors).where(actors.c.name == name).values(name=found.name, key=found.key))
 
 
+def _add_analysis_failures(connection: Connection) -> None:
+    analysis_failures.create(connection, checkfirst=True)
+
+
 #: PostgreSQL advisory-lock key that serialises migrations.
 MIGRATION_LOCK = 7_302_025
 #: Migration n (1-based) brings the schema from version n-1 to n. Append, never edit.
@@ -300,6 +314,7 @@ MIGRATIONS: tuple[Callable[[Connection], None], ...] = (
     _add_article_vectors,
     _add_stories,
     _key_actors_canonically,
+    _add_analysis_failures,
 )
 
 

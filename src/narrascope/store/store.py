@@ -29,6 +29,7 @@ from narrascope.store.schema import (
     actors,
     add_counts,
     analyses,
+    analysis_failures,
     article_vectors,
     articles,
     counted_analyses,
@@ -327,6 +328,8 @@ class Store:
             if vector_rows:
                 connection.execute(article_vectors.insert(), vector_rows)
             add_counts(connection, counts, sign=1)
+            pks = [record.pk for record in records]
+            connection.execute(delete(analysis_failures).where(analysis_failures.c.article.in_(pks)))
 
         self._run(write)
 
@@ -390,6 +393,21 @@ class Store:
         """The stored analysis of article ``pk`` (with its article), or None."""
         found = self.stored_analysis(pk)
         return None if found is None else found[0]
+
+    def record_failure(self, pk: int, error: str) -> None:
+        """Keep why article ``pk`` could not be analysed (the last reason, 1,000 characters at most), until an
+        analysis of it is stored."""
+
+        def write(connection: Connection) -> None:
+            connection.execute(delete(analysis_failures).where(analysis_failures.c.article == pk))
+            connection.execute(analysis_failures.insert().values(article=pk, error=error[:1000]))
+
+        self._run(write)
+
+    def analysis_failure(self, pk: int) -> str | None:
+        """Why article ``pk`` could not be analysed, or None (never tried, or analysed since)."""
+        query = select(analysis_failures.c.error).where(analysis_failures.c.article == pk)
+        return self._run(lambda connection: connection.execute(query).scalar())
 
     def stored_analysis(self, pk: int) -> tuple[Analysis, bool] | None:
         """Article ``pk`` with its stored analysis and True, or with an empty analysis and False when it is not
