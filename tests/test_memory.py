@@ -103,3 +103,20 @@ def test_release_free_memory_runs_where_the_c_library_has_malloc_trim():
 
     release_free_memory()  # never raises, with or without glibc
     assert _malloc_trim() is not None or not Path("/proc/self/maps").exists()
+
+
+def test_long_text_tokens_are_read_from_offsets_not_kept_as_tuples():
+    """The mention detector's tokens of a long article: the same ``(start, end, token)`` as ``token_spans``, at a
+    fraction of the memory (tuples of ints and strings took about 180 bytes a token)."""
+    from narrascope.text.tokens import TokenSpans, token_spans
+
+    text = distinct_text(200_000, seed=3) + " Россия, भारत — x\nend"
+    expected = token_spans(text)
+    tracemalloc.start()
+    tokens = TokenSpans(text)
+    held = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    assert list(tokens) == expected and len(tokens) == len(expected)
+    assert [tokens[i] for i in (0, 7, len(expected) - 1, -1)] == [expected[i] for i in (0, 7, len(expected) - 1, -1)]
+    assert tokens[5:9] == expected[5:9]
+    assert held < 40 * len(expected)  # two 8-byte offsets a token (arrays grow by up to an eighth)

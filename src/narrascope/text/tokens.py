@@ -7,7 +7,10 @@ them (and Latin combining accents). The Devanagari danda is punctuation, not par
 from __future__ import annotations
 
 import re
+from array import array
+from collections.abc import Iterator, Sequence
 from itertools import chain
+from typing import overload
 
 import numpy as np
 
@@ -29,3 +32,34 @@ def token_offsets(text: str) -> np.ndarray:
     numbers each, not as tuples and strings."""
     flat = np.fromiter(chain.from_iterable(match.span() for match in WORD.finditer(text)), dtype=np.int64)
     return flat.reshape(-1, 2)
+
+
+class TokenSpans(Sequence[tuple[int, int, str]]):
+    """:func:`token_spans` as a sequence that holds two numbers a token: each ``(start, end, token)`` is made from
+    the text when it is read. A long article has millions of tokens; as tuples of ints and strings they took
+    180 bytes each."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._starts, self._ends = array("q"), array("q")
+        for match in WORD.finditer(text):
+            self._starts.append(match.start())
+            self._ends.append(match.end())
+
+    def __len__(self) -> int:
+        return len(self._starts)
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[int, int, str]: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[tuple[int, int, str]]: ...
+    def __getitem__(self, index: int | slice) -> tuple[int, int, str] | list[tuple[int, int, str]]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        start, end = self._starts[index], self._ends[index]
+        return start, end, self.text[start:end]
+
+    def __iter__(self) -> Iterator[tuple[int, int, str]]:
+        text = self.text
+        for start, end in zip(self._starts, self._ends, strict=True):
+            yield start, end, text[start:end]

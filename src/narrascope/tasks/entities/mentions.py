@@ -25,7 +25,7 @@ import scipy.sparse as sp
 
 from narrascope.tasks.entities.not_actors import actor_span
 from narrascope.text.segment import sentences
-from narrascope.text.tokens import token_spans
+from narrascope.text.tokens import TokenSpans, token_spans
 from narrascope.text.transliterate import to_latin
 
 STEM = 5
@@ -96,11 +96,14 @@ class MentionDetector:
         self, text: str, language: str | None, sentence_starts: Iterable[int] | None = None
     ) -> list[DetectedMention]:
         """Mentions in text order; overlapping finds are merged into the longest reading."""
-        tokens = token_spans(text)
+        tokens = TokenSpans(text)
         if not tokens:
             return []
-        latins = [latin(token) for _, _, token in tokens]
-        stems = [value[:STEM] for value in latins]
+        # One string per distinct word, shared by its occurrences (a long article repeats its words many times).
+        latin_of: dict[str, str] = {}
+        latins = [latin_of.get(token) or latin_of.setdefault(token, latin(token)) for _, _, token in tokens]
+        stem_of: dict[str, str] = {}
+        stems = [stem_of.get(value) or stem_of.setdefault(value, value[:STEM]) for value in latins]
         starts = set(sentence_starts) if sentence_starts is not None else {span.start for span in sentences(text)}
         initial = [start in starts or text[max(0, start - 2) : start].strip() in ('"', "«", "“", "-", "—")
                    for start, _, _ in tokens]  # fmt: skip
@@ -154,7 +157,7 @@ class MentionDetector:
         self.longest = max(self.longest, len(latins))
 
     def _gazetteer_hits(
-        self, text: str, tokens: list[Token], latins: list[str], stems: list[str]
+        self, text: str, tokens: Sequence[Token], latins: list[str], stems: list[str]
     ) -> list[tuple[int, int, str]]:
         hits, index = [], 0
         while index < len(tokens):
@@ -164,7 +167,7 @@ class MentionDetector:
             index += max(length, 1)
         return hits
 
-    def _match_length(self, text: str, tokens: list[Token], latins: list[str], stems: list[str], index: int) -> int:
+    def _match_length(self, text: str, tokens: Sequence[Token], latins: list[str], stems: list[str], index: int) -> int:
         """The longest gazetteer entry starting at ``index`` (0 if none)."""
         for length in range(min(self.longest, len(tokens) - index), 0, -1):
             if tuple(stems[index : index + length]) not in self.entries:
@@ -180,7 +183,7 @@ class MentionDetector:
         return 0
 
     def _capitalised_runs(
-        self, text: str, tokens: list[Token], latins: list[str], initial: list[bool]
+        self, text: str, tokens: Sequence[Token], latins: list[str], initial: list[bool]
     ) -> list[tuple[int, int, str]]:
         runs, index = [], 0
         while index < len(tokens):
@@ -211,7 +214,7 @@ class MentionDetector:
 
     def _leave_document_out_flags(
         self, documents: Sequence[tuple[str, Sequence[tuple[int, int]]]]
-    ) -> Callable[[int, list[Token], list[str]], list[int]]:
+    ) -> Callable[[int, Sequence[Token], list[str]], list[int]]:
         """Gazetteer flags for training the tagger, ignoring entries that only this document's gold put there.
 
         Otherwise "in the gazetteer" would be trivially true for every training mention, and the tagger would
@@ -230,7 +233,7 @@ class MentionDetector:
             if len(numbers) == 1 and key not in seeded:
                 own_only[next(iter(numbers))].add(key)
 
-        def flags(number: int, tokens: list[Token], latins: list[str]) -> list[int]:
+        def flags(number: int, tokens: Sequence[Token], latins: list[str]) -> list[int]:
             stems = [value[:STEM] for value in latins]
             marked = [0] * len(tokens)
             for index in range(len(tokens)):
@@ -259,7 +262,7 @@ def _common_words(texts: Iterable[str]) -> set[str]:
     return {word for word, count in lower.items() if count >= 2 and count > capital[word]}
 
 
-def _merge(found: list[tuple[int, int, str]], tokens: list[Token]) -> list[DetectedMention]:
+def _merge(found: list[tuple[int, int, str]], tokens: Sequence[Token]) -> list[DetectedMention]:
     """Overlapping token runs merged into their union, as character spans."""
     merged: list[list[Any]] = []
     for first, last, source in sorted(found):
@@ -303,7 +306,7 @@ class TokenTagger:
     def fit(
         self,
         documents: Sequence[tuple[str, Sequence[tuple[int, int]]]],
-        gazetteer_flags: Callable[[int, list[Token], list[str]], list[int]],
+        gazetteer_flags: Callable[[int, Sequence[Token], list[str]], list[int]],
     ) -> TokenTagger:
         from sklearn.linear_model import LogisticRegression  # training only
 
