@@ -9,6 +9,7 @@ differently, and the bound on memory is measured here, on Linux (``benchmarks/be
 from __future__ import annotations
 
 import ctypes
+from collections.abc import Callable
 from functools import cache
 
 #: Batches holding more characters than this give their freed memory back after every step (trimming the heap
@@ -17,7 +18,7 @@ LONG_BATCH_CHARS = 100_000
 
 
 @cache
-def _malloc_trim() -> ctypes._CFuncPtr | None:
+def _malloc_trim() -> Callable[[int], int] | None:
     """glibc's ``malloc_trim`` (from the symbols the process has loaded), or None where the C library has none."""
     try:
         return ctypes.CDLL(None).malloc_trim

@@ -128,8 +128,10 @@ class E5Weights:
 
     def release_pages(self) -> None:
         """Drop the file's pages from this process's resident memory (they stay in the page cache and come back on
-        the next read): a long article reads rows from all over the 54 MB word-embedding table."""
-        self._map.madvise(mmap.MADV_DONTNEED)
+        the next read): a long article reads rows from all over the 54 MB word-embedding table. Where the system
+        has no such advice (Windows), the pages stay."""
+        if hasattr(mmap, "MADV_DONTNEED"):
+            self._map.madvise(mmap.MADV_DONTNEED)
 
     @cached_property
     def vocabulary(self) -> Vocabulary:
