@@ -71,6 +71,19 @@ class Encoding:
             return self.pooled_sentences if only is None else self.pooled_sentences[only]
         return self.pool(bounds if only is None else bounds[only])
 
+    def sentences_at(
+        self, sentence_spans: Sequence[tuple[int, int]] | np.ndarray, positions: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """For each character position, the vector of its sentence (the last one starting at or before it; the
+        first for a position before them all) and whether the position lies inside that sentence. Needs at least
+        one sentence; only the sentences used are read."""
+        bounds = np.asarray(sentence_spans, dtype=np.int64).reshape(-1, 2)
+        positions = np.asarray(positions, dtype=np.int64)
+        at = np.maximum(np.searchsorted(bounds[:, 0], positions, side="right") - 1, 0)
+        inside = (bounds[at, 0] <= positions) & (positions < bounds[at, 1])
+        used, which = np.unique(at, return_inverse=True)
+        return self.sentence_vectors(bounds, used)[which], inside
+
     def pool(self, spans: Sequence[tuple[int, int]] | np.ndarray) -> np.ndarray:
         """Mean token vector of each ``(start, end)`` span (spans × hidden·layers, float32), the layers side by side.
 

@@ -272,7 +272,5 @@ def mention_vectors(encoding: Any, mentions: Sequence[tuple[int, int]], sentence
     sentence_spans = np.array([(span.start, span.end) for span in sentences], dtype=np.int64).reshape(-1, 2)
     if not len(sentence_spans) or not len(bounds):
         return np.hstack([own, own])
-    at = np.maximum(np.searchsorted(sentence_spans[:, 0], bounds[:, 0], side="right") - 1, 0)
-    inside = (sentence_spans[at, 0] <= bounds[:, 0]) & (bounds[:, 0] < sentence_spans[at, 1])
-    used, which = np.unique(at, return_inverse=True)
-    return np.hstack([own, np.where(inside[:, None], encoding.sentence_vectors(sentence_spans, used)[which], own)])
+    sentence, inside = encoding.sentences_at(sentence_spans, bounds[:, 0])
+    return np.hstack([own, np.where(inside[:, None], sentence, own)])

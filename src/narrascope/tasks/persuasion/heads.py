@@ -46,8 +46,7 @@ def span_features(encoding: Encoding, spans: np.ndarray, sentence_spans: np.ndar
     if not len(sentence_spans):
         return np.hstack([own, own])
     # Only the sentences these spans fall in: a long article's words are featurised a block at a time.
-    used, which = np.unique(_sentence_of(sentence_spans, spans[:, 0]), return_inverse=True)
-    return np.hstack([own, encoding.sentence_vectors(sentence_spans, used)[which]])
+    return np.hstack([own, encoding.sentences_at(sentence_spans, spans[:, 0])[0]])
 
 
 #: Words featurised at once by :meth:`TechniqueHeads.read_words` (about 50 MB of features).
