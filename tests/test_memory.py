@@ -77,6 +77,23 @@ def test_dense_heads_score_many_rows_without_float64_copies_of_them_all():
     assert peak < 0.3 * rows.nbytes
 
 
+def test_features_built_per_block_score_like_all_rows_at_once():
+    """Heads that build features from the encoder's pass score a long article's rows a block at a time; the result
+    is the same as scoring all rows, in order, and no block is ever larger than asked."""
+    from narrascope.ml.dense import score_in_blocks
+
+    values = np.arange(10_001, dtype=float)
+    seen = []
+
+    def score(rows: slice) -> np.ndarray:
+        seen.append(len(values[rows]))
+        return values[rows] * 2
+
+    assert np.array_equal(score_in_blocks(len(values), score, block=4096), values * 2)
+    assert seen == [4096, 4096, 1809]
+    assert score_in_blocks(0, score).shape == (0,)
+
+
 def test_a_long_batch_gives_freed_memory_back_after_every_step(monkeypatch):
     """What one step of a long analysis freed must not stay in the process's heap into the next step's peak."""
     import narrascope.pipeline as pipeline_module

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 #: Rows standardised at a time when scoring (bounds the float64 temporaries, not the result).
 SCORE_ROWS = 2048
+
+
+def score_in_blocks(rows: int, score: Callable[[slice], np.ndarray], block: int = SCORE_ROWS) -> np.ndarray:
+    """``score`` of consecutive slices of ``rows`` rows, ``block`` at a time, concatenated.
+
+    For heads whose features are built from the encoder's pass just before scoring: the features of all of a long
+    article's rows at once (tens of thousands of words or mention candidates, kilobytes each) would take gigabytes,
+    a block's are freed before the next is built.
+    """
+    return np.concatenate([np.zeros(0)] + [score(slice(start, start + block)) for start in range(0, rows, block)])
 
 
 class DenseLogistic:

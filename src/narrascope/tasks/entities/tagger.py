@@ -30,7 +30,7 @@ from narrascope.encoder.encoding import Encoding
 from narrascope.encoder.version import VERSION as ENCODER_VERSION
 from narrascope.encoder.version import check_encoder
 from narrascope.ml.artifacts import SavedModel, save_artifact, shipped_model_dir
-from narrascope.ml.dense import SCORE_ROWS, DenseLogistic
+from narrascope.ml.dense import DenseLogistic, score_in_blocks
 from narrascope.tasks.entities.actors import merge_actors
 from narrascope.tasks.entities.canonical import canonical
 from narrascope.text.tokens import token_spans
@@ -149,14 +149,9 @@ class MentionTagger(SavedModel):
         if not candidates:
             return []
         signals = span_signals(text, candidates)
-        blocks = range(0, len(candidates), SCORE_ROWS)  # a 4 MB article has ~47,000 candidates
-        scores = np.concatenate(
-            [
-                self.probabilities(
-                    candidate_features(text, encoding, candidates[i : i + SCORE_ROWS], signals[i : i + SCORE_ROWS])
-                )
-                for i in blocks
-            ]
+        scores = score_in_blocks(  # a 4 MB article has ~47,000 candidates
+            len(candidates),
+            lambda rows: self.probabilities(candidate_features(text, encoding, candidates[rows], signals[rows])),
         )
         if whole_actors:
             scores = table_chances(text, candidates, merge_actors(text, candidates), scores)

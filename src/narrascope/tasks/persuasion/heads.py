@@ -23,7 +23,7 @@ import numpy as np
 from narrascope.encoder.encoding import Encoding
 from narrascope.encoder.version import VERSION as ENCODER_VERSION
 from narrascope.encoder.version import check_encoder
-from narrascope.ml.dense import DenseLogistic
+from narrascope.ml.dense import DenseLogistic, score_in_blocks
 
 
 def _sentence_of(sentence_spans: np.ndarray, starts: np.ndarray) -> np.ndarray:
@@ -132,13 +132,10 @@ class TechniqueHeads:
     def read_words(self, encoding: Encoding, words: np.ndarray, sentence_spans: np.ndarray) -> np.ndarray:
         """:meth:`word_probabilities` of every word, featurised ``WORDS_PER_BLOCK`` words at a time: the features
         of all words of a 4 MB article at once would take 3.7 GB (6 kB a word)."""
-        blocks = range(0, len(words), WORDS_PER_BLOCK)
-        return np.concatenate(
-            [np.zeros(0, np.float32)]
-            + [
-                self.word_probabilities(span_features(encoding, words[start : start + WORDS_PER_BLOCK], sentence_spans))
-                for start in blocks
-            ]
+        return score_in_blocks(
+            len(words),
+            lambda rows: self.word_probabilities(span_features(encoding, words[rows], sentence_spans)),
+            WORDS_PER_BLOCK,
         )
 
     def span_techniques(self, features: np.ndarray) -> list[tuple[str, float]]:
