@@ -242,7 +242,7 @@ def predict_entities(docs: Path, mentions: Path | None, out: Path, lenient: bool
     The reading engine (default) reads each article with the encoder first, for the roles and, without --mentions,
     for which names are actors (the mention tagger); --fast uses the n-gram models alone.
     """
-    from narrascope.document import Analysis, Article
+    from narrascope.document import Article
     from narrascope.io import iter_articles, refuse_overwriting_inputs
     from narrascope.io.semeval import (
         check_mentions,
@@ -251,9 +251,10 @@ def predict_entities(docs: Path, mentions: Path | None, out: Path, lenient: bool
         where_to_read,
         write_entity_annotations,
     )
-    from narrascope.pipeline import reading_components
+    from narrascope.pipeline import Pipeline, reading_components
     from narrascope.progress import progress_bar
     from narrascope.tasks.entities import EntityTagger
+    from narrascope.tasks.entities.model import SubtaskRows
 
     refuse_overwriting_inputs(out, [docs, *([mentions] if mentions else [])])
     articles = list(iter_articles([docs]))
@@ -272,24 +273,14 @@ def predict_entities(docs: Path, mentions: Path | None, out: Path, lenient: bool
         wanted = {}
         for article_id, start, end in places:
             wanted.setdefault(article_id, []).append((start, end))
-    model = EntityTagger.load_shipped().model
     engine = "fast" if fast else "default"
-    reading = reading_components(engine)  # language, sentences and, for the default engine, the encoder's pass
-    rows = []
+    framing = SubtaskRows(EntityTagger.load_shipped().model, wanted)
+    # language, sentences and, for the default engine, the encoder's pass; then the rows
+    pipeline = Pipeline([*reading_components(engine), framing], engine)
     with progress_bar(stderr, "Framing entities", total=len(articles)) as advance:
-        for start in range(0, len(articles), 16):
-            batch = [Analysis(article=article, engine=engine) for article in articles[start : start + 16]]
-            for component in reading:
-                component.annotate(batch)
-            ids = [analysis.article.id for analysis in batch]
-            rows += model.predict_annotations(
-                [(analysis.article.id, analysis.article.text, analysis.language) for analysis in batch],
-                None if wanted is None else {article_id: wanted.get(article_id, []) for article_id in ids},
-                None if fast else [analysis.encoding for analysis in batch],
-            )
-            advance(len(batch))
-    if given is not None:
-        rows = rows_as_given(given, places, rows)
+        for _ in pipeline.pipe(articles, batch_size=16):
+            advance(1)
+    rows = framing.rows if given is None else rows_as_given(given, places, framing.rows)
     write_entity_annotations(out, rows)
     stderr.print(f"Wrote {len(rows)} mention(s) to {out}", style="dim")
 

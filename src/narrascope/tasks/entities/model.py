@@ -181,6 +181,29 @@ class EntityTagger:
             analysis.mentions, analysis.actors = actors_and_mentions(analysis.article.text, framed)
 
 
+class SubtaskRows:
+    """Pipeline component for ``predict entities``: the subtask-1 rows of every article it sees, framed while the
+    encoder's vectors are at hand (the pipeline drops them after each batch).
+
+    ``mentions``: per article id, the given mentions to frame; None to detect them.
+    """
+
+    name = "subtask-1-rows"
+
+    def __init__(self, model: EntityModel, mentions: dict[str, list[tuple[int, int]]] | None = None) -> None:
+        self.model, self.mentions = model, mentions
+        self.version = model.version
+        self.rows: list[EntityAnnotation] = []
+
+    def annotate(self, analyses: Sequence[Analysis]) -> None:
+        wanted = self.mentions
+        self.rows += self.model.predict_annotations(
+            [(analysis.article.id, analysis.article.text, analysis.language) for analysis in analyses],
+            None if wanted is None else {a.article.id: wanted.get(a.article.id, []) for a in analyses},
+            None if any(analysis.encoding is None for analysis in analyses) else [a.encoding for a in analyses],
+        )
+
+
 def actors_and_mentions(text: str, framed: Sequence[FramedMention]) -> tuple[list[Mention], list[Actor]]:
     """Mentions with labels, grouped into actors (:func:`merge_actors`) whose roles are their mentions' votes."""
     groups = merge_actors(text, [(item.start, item.end) for item in framed])
