@@ -73,16 +73,25 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def model_version(manifest: dict[str, Any]) -> str:
+    """``<name>-<12 hex digits>`` over the arrays' checksum and everything else in the manifest: thresholds,
+    decoders and styles live in the manifest, and changing them must make stored analyses out of date just as
+    new weights do (the store re-analyses articles whose model versions differ)."""
+    described = json.dumps({k: v for k, v in manifest.items() if k != "sha256"}, sort_keys=True, ensure_ascii=False)
+    digest = hashlib.sha256(f"{manifest['sha256']}\n{described}".encode()).hexdigest()
+    return f"{manifest['name']}-{digest[:12]}"
+
+
 def build_from_artifact(
     directory: str | Path, rebuild_hint: str, build: Callable[[dict[str, np.ndarray], dict[str, Any]], T]
 ) -> tuple[T, str]:
-    """``build(arrays, manifest)`` on the artifact in ``directory``, and the model's version (``<name>-<sha>``).
+    """``build(arrays, manifest)`` on the artifact in ``directory``, and the model's version (:func:`model_version`).
 
     Files that load but do not fit together (e.g. written by another version) give one clear :class:`ModelError`.
     """
     arrays, manifest = load_artifact(directory, rebuild_hint)
     try:
-        return build(arrays, manifest), f"{manifest['name']}-{manifest['sha256'][:12]}"
+        return build(arrays, manifest), model_version(manifest)
     except (KeyError, TypeError, ValueError) as error:
         raise ModelError(
             f"{directory}: model files do not fit together ({error}); rebuild with `{rebuild_hint}`"

@@ -6,8 +6,6 @@ write the text instead, from the evidence the offline engine selected.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -35,15 +33,10 @@ def save_model(model: ExplanationModel, directory: str | Path, extra_manifest: d
 
 
 def load_model(directory: str | Path) -> tuple[ExplanationModel, str]:
-    """The model and its version (``explanations-<sha of the arrays>-<sha of the settings>``: the styles live in
-    the settings, and a new style must make stored analyses out of date as a new word model does)."""
-
-    def build(arrays: dict[str, np.ndarray], manifest: dict[str, Any]) -> tuple[ExplanationModel, str]:
-        settings = json.dumps(manifest["settings"], sort_keys=True).encode("utf-8")
-        return ExplanationModel.from_arrays(arrays, manifest["settings"]), hashlib.sha256(settings).hexdigest()[:8]
-
-    (model, settings), version = build_from_artifact(directory, REBUILD_COMMAND, build)
-    return model, f"{version}-{settings}"
+    """The model and its version (its styles live in the manifest's settings, which the version covers)."""
+    return build_from_artifact(
+        directory, REBUILD_COMMAND, lambda arrays, manifest: ExplanationModel.from_arrays(arrays, manifest["settings"])
+    )
 
 
 def dominant_narrative(analysis: Analysis) -> tuple[str, str | None] | None:
