@@ -144,3 +144,19 @@ def test_spans_never_cross_a_line_break():
     model = _model((("Name_Calling-Labeling",), ("Doubt",)), np.zeros((len(TECHNIQUES), 8)))
     labels = model.technique_spans_read(text, encoding, [Span.of(text, 0, len(text))])  # one "sentence"
     assert [label.evidence[0].text for label in labels] == ["Thugs everywhere", "thugs"]
+
+
+def test_decoding_units_are_sentences_cut_at_line_breaks():
+    """A span may not run from the title into the body, nor across sentences: training and prediction decode by
+    the same units."""
+    from narrascope.tasks.persuasion.heads import decoding_units
+
+    text = "A headline without stop\nFirst sentence here. Second one\ncontinues on a new line."
+    words = word_offsets(text)
+    sentences = [(0, 23), (24, 44), (45, len(text))]  # the segmenter's sentences; the third spans a line break
+    units = decoding_units(text, words, sentences)
+    by_word = {text[s:e]: int(unit) for (s, e), unit in zip(words, units, strict=True)}
+    assert by_word["headline"] == by_word["stop"] != by_word["First"] == by_word["here"]
+    assert by_word["Second"] == by_word["one"] != by_word["continues"] == by_word["line"]
+    assert len(set(units.tolist())) == 4
+    assert decoding_units("", word_offsets(""), []).shape == (0,)

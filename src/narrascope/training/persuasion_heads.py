@@ -21,8 +21,8 @@ from narrascope.ml.dense import DenseLogistic
 from narrascope.tasks.persuasion.heads import (
     TechniqueHeads,
     WordDecoding,
+    decoding_units,
     paragraph_features,
-    sentence_index,
     span_features,
 )
 from narrascope.tasks.persuasion.model import TECHNIQUES, document_folds, tune_micro_thresholds
@@ -96,11 +96,11 @@ def _sentence_spans(text: str) -> np.ndarray:
 def word_rows(
     texts: Sequence[str], console: Console | None = None
 ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """Per text: its words, their features and their sentences (as :class:`TechniqueHeads` reads them)."""
+    """Per text: its words, their features and their decoding units (as :class:`TechniqueHeads` reads them)."""
     paths = encode_tokens([Article(str(number), text) for number, text in enumerate(texts)], console)
     for text, path in zip(texts, paths, strict=True):
         words, bounds = word_offsets(text), _sentence_spans(text)
-        yield words, span_features(load_tokens(path), words, bounds), sentence_index(bounds, words)
+        yield words, span_features(load_tokens(path), words, bounds), decoding_units(text, words, bounds)
 
 
 def fit_paragraph_head(
@@ -158,8 +158,8 @@ def fit_word_tagger(
     for threshold, gap, min_words in product(settings.thresholds, settings.gaps, settings.min_words):
         decoding = WordDecoding(threshold, gap, min_words)
         predicted = [
-            [(start, end) for start, end, _ in decoding.decode(words, probabilities[a:b], sentence_of, flags)]
-            for (words, _, sentence_of), flags, a, b in zip(rows, ends, bounds[:-1], bounds[1:], strict=True)
+            [(start, end) for start, end, _ in decoding.decode(words, probabilities[a:b], units, flags)]
+            for (words, _, units), flags, a, b in zip(rows, ends, bounds[:-1], bounds[1:], strict=True)
         ]
         lengths = [
             _words_in(text, start, end) for text, spans in zip(texts, predicted, strict=True) for start, end in spans

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import bisect
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +14,7 @@ from narrascope.document import Analysis, Label, Span
 from narrascope.encoder.encoding import Encoding
 from narrascope.io.persuasion import paragraphs
 from narrascope.ml.artifacts import build_from_artifact, save_parts, shipped_model_dir
-from narrascope.tasks.persuasion.heads import TechniqueHeads, paragraph_features, sentence_index, span_features
+from narrascope.tasks.persuasion.heads import TechniqueHeads, decoding_units, paragraph_features, span_features
 from narrascope.tasks.persuasion.model import SpanTagger, TechniqueClassifier
 from narrascope.tasks.persuasion.words import dangling, snap_to_words, word_offsets
 
@@ -87,10 +86,7 @@ class PersuasionModel:
         words = word_offsets(text)
         bounds = np.array([(span.start, span.end) for span in sentence_spans] or [(0, len(text))], dtype=np.int64)
         probabilities = heads.read_words(encoding, words, bounds)
-        # A span never crosses a line break: the title, each paragraph are units of their own.
-        lines = np.searchsorted([match.start() for match in re.finditer("\n", text)], words[:, 0])
-        units = np.unique(np.column_stack([sentence_index(bounds, words), lines]), axis=0, return_inverse=True)[1]
-        found = heads.decoding.decode(words, probabilities, units, dangling(text, words))
+        found = heads.decoding.decode(words, probabilities, decoding_units(text, words, bounds), dangling(text, words))
         if not found:
             return []
         spans = np.array([(start, end) for start, end, _ in found], dtype=np.int64)

@@ -14,6 +14,7 @@ Features are built by the functions here for training and prediction alike.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -185,6 +186,15 @@ class TechniqueHeads:
             tuple(tuple(names) for names in settings["span_classes"]),
             DenseLogistic.from_arrays(arrays, "spans", {"C": settings["spans_C"], "exclusive": True}),
         )
+
+
+def decoding_units(text: str, words: np.ndarray, sentence_spans: Sequence[tuple[int, int]] | np.ndarray) -> np.ndarray:
+    """The unit of each word that a span may not cross (:meth:`WordDecoding.decode`): its sentence, cut at line
+    breaks — the title and each paragraph are units of their own. Training and prediction decode by the same
+    units."""
+    lines = np.searchsorted([match.start() for match in re.finditer("\n", text)], np.asarray(words)[:, 0])
+    pairs = np.column_stack([sentence_index(sentence_spans, words), lines])
+    return np.unique(pairs, axis=0, return_inverse=True)[1].reshape(-1) if len(pairs) else np.zeros(0, np.int64)
 
 
 def sentence_index(sentence_spans: Sequence[tuple[int, int]], words: np.ndarray) -> np.ndarray:
