@@ -11,6 +11,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from narrascope.text.segment import sentence_at
+
 #: Tokens read into float32 at once when pooling: memory for pooling stays flat however long the article.
 CHUNK_TOKENS = 16_384
 #: Spans pooled together when their tokens lie within ``CHUNK_TOKENS`` of each other (words, mentions).
@@ -79,7 +81,7 @@ class Encoding:
         one sentence; only the sentences used are read."""
         bounds = np.asarray(sentence_spans, dtype=np.int64).reshape(-1, 2)
         positions = np.asarray(positions, dtype=np.int64)
-        at = np.maximum(np.searchsorted(bounds[:, 0], positions, side="right") - 1, 0)
+        at = sentence_at(bounds[:, 0], positions)
         inside = (bounds[at, 0] <= positions) & (positions < bounds[at, 1])
         used, which = np.unique(at, return_inverse=True)
         return self.sentence_vectors(bounds, used)[which], inside

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
+
 from narrascope.document import Span
 
 #: Words that end with a full stop without ending the sentence, per language (lower case, final stop removed).
@@ -78,3 +80,9 @@ def _add(text: str, start: int, end: int, spans: list[Span]) -> None:
         end -= 1
     if end > start:
         spans.append(Span(start, end, text[start:end]))
+
+
+def sentence_at(sentence_starts: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """Index of the sentence each character position falls in: the last one starting at or before it (the first
+    for a position before them all); ``sentence_starts`` in text order."""
+    return np.maximum(np.searchsorted(sentence_starts, positions, side="right") - 1, 0)

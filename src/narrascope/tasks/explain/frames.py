@@ -143,9 +143,8 @@ def frame(language: str, narrative: str, subnarrative: str | None, cast: Sequenc
         name = name_in(actor, language)
         if (actor.role in groups or len(groups) < 2) and all(name not in names for names in groups.values()):
             groups.setdefault(actor.role, []).append(name)
-    parts = []
+    parts, table = [], role_words()
     for position, (role, names) in enumerate(groups.items()):
-        table = role_words()
         words = table.get(role, table["Antagonist"])[language if language in FRAME_LANGUAGES else "en"]
         several = len(names) > 1
         template = grammar.then if position else grammar.first_several if several else grammar.first

@@ -25,11 +25,7 @@ from narrascope.encoder.encoding import Encoding
 from narrascope.encoder.version import VERSION as ENCODER_VERSION
 from narrascope.encoder.version import check_encoder
 from narrascope.ml.dense import DenseLogistic, score_in_blocks
-
-
-def _sentence_of(sentence_spans: np.ndarray, starts: np.ndarray) -> np.ndarray:
-    """Index of the sentence each position falls in (the last one starting at or before it)."""
-    return np.maximum(np.searchsorted(sentence_spans[:, 0], starts, side="right") - 1, 0)
+from narrascope.text.segment import sentence_at
 
 
 def paragraph_features(encoding: Encoding, paragraph_spans: np.ndarray) -> np.ndarray:
@@ -202,4 +198,4 @@ def sentence_index(sentence_spans: Sequence[tuple[int, int]], words: np.ndarray)
     bounds = np.asarray(sentence_spans, dtype=np.int64).reshape(-1, 2)
     if not len(bounds):
         return np.zeros(len(words), dtype=np.int64)
-    return _sentence_of(bounds, np.asarray(words, dtype=np.int64).reshape(-1, 2)[:, 0])
+    return sentence_at(bounds[:, 0], np.asarray(words, dtype=np.int64).reshape(-1, 2)[:, 0])
